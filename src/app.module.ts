@@ -1,0 +1,40 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { EventsModule } from './common/events/events.module';
+import { AccessGuard } from './common/http/access.guard';
+import { createDtoValidationPipe } from './common/http/dto-validation.pipe';
+import { ProblemDetailsFilter } from './common/http/problem-details.filter';
+import { pinoOptions } from './common/logging/pino-options';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { McpModule } from './mcp/mcp.module';
+import { MonitoringModule } from './monitoring/monitoring.module';
+
+/** The modular monolith: lower modules first (config, database, events ← audit, auth ← …). */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(pinoOptions(config.logLevel)),
+        DatabaseModule,
+        EventsModule,
+        AuditModule,
+        AuthModule,
+        MonitoringModule,
+        McpModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_PIPE, useFactory: createDtoValidationPipe },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,151 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Brackets, EntityManager, Repository } from 'typeorm';
+import type { Actor } from '../common/auth/principal';
+import type { Page } from '../common/dto/pagination.dto';
+import { redactSecrets } from '../common/security/redact';
+import { nowIso } from '../common/time';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { TransactionRunner } from '../database/transaction-runner';
+import { auditHash, ChainCursor, GENESIS_HASH, rowContinuesChain } from './audit-chain';
+import { AuditEntryEntity } from './audit-entry.entity';
+import { AuditEntryView, AuditRecord } from './audit-record';
+import { QueryAuditLogDto } from './dto/query-audit-log.dto';
+
+const VERIFY_BATCH = 1000;
+
+export interface AuditVerification {
+  valid: boolean;
+  checked: number;
+  first_invalid_id: string | null;
+}
+
+/** The tamper-evident audit log. Appends are chained with an HMAC keyed outside the database. */
+@Injectable()
+export class AuditService {
+  constructor(
+    @InjectRepository(AuditEntryEntity) private readonly entries: Repository<AuditEntryEntity>,
+    private readonly transactions: TransactionRunner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Appends one entry. Pass the manager of the transaction that made the change so that the
+   * change and its audit row commit together; without one the entry gets its own transaction.
+   */
+  async record(actor: Actor, record: AuditRecord, manager?: EntityManager): Promise<void> {
+    if (manager) return this.append(manager, actor, record);
+    return this.transactions.run((own) => this.append(own, actor, record));
+  }
+
+  private async append(manager: EntityManager, actor: Actor, record: AuditRecord): Promise<void> {
+    const repository = manager.getRepository(AuditEntryEntity);
+    const last = await repository.find({
+      order: { seq: 'DESC' },
+      take: 1,
+      select: { seq: true, hash: true },
+    });
+    const principal = actor.principal;
+    const row: Omit<AuditEntryEntity, 'hash'> = {
+      id: randomUUID(),
+      seq: (last[0]?.seq ?? 0) + 1,
+      timestamp: nowIso(),
+      actorType: principal ? principal.kind : actor.interface === 'system' ? 'system' : 'user',
+      actorId: principal
+        ? principal.kind === 'api_token'
+          ? (principal.tokenId ?? null)
+          : principal.userId
+        : null,
+      actorName:
+        principal?.username ?? record.actorName ?? (actor.interface === 'system' ? 'system' : null),
+      interface: actor.interface,
+      action: record.action,
+      targetType: record.targetType ?? null,
+      targetId: record.targetId ?? null,
+      result: record.result ?? 'success',
+      ipAddress: actor.ip,
+      userAgent: actor.userAgent,
+      details: record.details ? JSON.stringify(redactSecrets(record.details)) : null,
+      prevHash: last[0]?.hash ?? GENESIS_HASH,
+    };
+    await repository.insert({ ...row, hash: auditHash(this.config.auditKey, row) });
+  }
+
+  async query(filter: QueryAuditLogDto): Promise<Page<AuditEntryView>> {
+    const query = this.entries.createQueryBuilder('entry');
+    if (filter.actor) {
+      query.andWhere(
+        new Brackets((where) =>
+          where
+            .where('entry.actorId = :actor', { actor: filter.actor })
+            .orWhere('entry.actorName = :actor', { actor: filter.actor }),
+        ),
+      );
+    }
+    if (filter.action) query.andWhere('entry.action = :action', { action: filter.action });
+    if (filter.target_type)
+      query.andWhere('entry.targetType = :targetType', { targetType: filter.target_type });
+    if (filter.target_id)
+      query.andWhere('entry.targetId = :targetId', { targetId: filter.target_id });
+    if (filter.result) query.andWhere('entry.result = :result', { result: filter.result });
+    if (filter.since)
+      query.andWhere('entry.timestamp >= :since', { since: new Date(filter.since).toISOString() });
+    if (filter.until)
+      query.andWhere('entry.timestamp <= :until', { until: new Date(filter.until).toISOString() });
+    const [rows, total] = await query
+      .orderBy('entry.seq', 'DESC')
+      .take(filter.limit ?? 50)
+      .skip(filter.offset ?? 0)
+      .getManyAndCount();
+    return { items: rows.map(toAuditEntryView), total };
+  }
+
+  /** Walks the chain in order; names the first row that was edited, deleted, inserted or moved. */
+  async verify(): Promise<AuditVerification> {
+    const cursor: ChainCursor = { prevHash: GENESIS_HASH, prevSeq: 0 };
+    let checked = 0;
+    for (;;) {
+      const batch = await this.entries.find({
+        order: { seq: 'ASC' },
+        skip: checked,
+        take: VERIFY_BATCH,
+      });
+      for (const row of batch) {
+        if (!rowContinuesChain(this.config.auditKey, row, cursor)) {
+          return { valid: false, checked: checked + 1, first_invalid_id: row.id };
+        }
+        cursor.prevHash = row.hash;
+        cursor.prevSeq = row.seq;
+        checked++;
+      }
+      if (batch.length < VERIFY_BATCH) return { valid: true, checked, first_invalid_id: null };
+    }
+  }
+}
+
+export function toAuditEntryView(row: AuditEntryEntity): AuditEntryView {
+  let details: Record<string, unknown> | null = null;
+  if (row.details) {
+    try {
+      details = JSON.parse(row.details) as Record<string, unknown>;
+    } catch {
+      details = { unparsable: true };
+    }
+  }
+  return {
+    id: row.id,
+    timestamp: row.timestamp,
+    actor_type: row.actorType,
+    actor_id: row.actorId,
+    actor_name: row.actorName,
+    interface: row.interface,
+    action: row.action,
+    target_type: row.targetType,
+    target_id: row.targetId,
+    result: row.result,
+    ip_address: row.ipAddress,
+    user_agent: row.userAgent,
+    details,
+  };
+}

@@ -1,0 +1,55 @@
+import { Global, Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AUTHENTICATOR } from '../common/auth/authenticator';
+import { AccountLockService, DEFAULT_LOCKOUT_POLICY, LOCKOUT_POLICY } from './account-lock.service';
+import { AdminBootstrap } from './admin-bootstrap';
+import { ApiTokensService } from './api-tokens.service';
+import { CredentialsTools } from './api-tokens.tools';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { AuthTools } from './auth.tools';
+import { CredentialsController } from './credentials.controller';
+import { CredentialsService } from './credentials.service';
+import { AccountLockEntity } from './entities/account-lock.entity';
+import { ApiTokenEntity } from './entities/api-token.entity';
+import { SessionEntity } from './entities/session.entity';
+import { UserEntity } from './entities/user.entity';
+import { LoginRateLimiter } from './login-rate-limiter';
+import { PasswordHasher } from './password-hasher';
+import { PasswordPolicyService } from './password-policy.service';
+import { SessionTokens } from './session-tokens';
+import { SessionsService } from './sessions.service';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+import { UsersTools } from './users.tools';
+
+/** Users, sessions, locks, API tokens, and the one Authenticator every interface uses. */
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([UserEntity, SessionEntity, AccountLockEntity, ApiTokenEntity]),
+    JwtModule.register({}),
+  ],
+  controllers: [AuthController, UsersController, CredentialsController],
+  providers: [
+    UsersService,
+    SessionsService,
+    AccountLockService,
+    ApiTokensService,
+    AuthService,
+    PasswordHasher,
+    PasswordPolicyService,
+    SessionTokens,
+    LoginRateLimiter,
+    CredentialsService,
+    AdminBootstrap,
+    AuthTools,
+    UsersTools,
+    CredentialsTools,
+    { provide: AUTHENTICATOR, useExisting: CredentialsService },
+    { provide: LOCKOUT_POLICY, useValue: DEFAULT_LOCKOUT_POLICY },
+  ],
+  exports: [AUTHENTICATOR, UsersService, AdminBootstrap],
+})
+export class AuthModule {}

@@ -1,0 +1,3 @@
+import { PaginationDto } from '../../common/dto/pagination.dto';
+
+export class ListUsersDto extends PaginationDto {}

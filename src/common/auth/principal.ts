@@ -1,0 +1,40 @@
+import { Role } from './roles';
+
+/** Who is calling, once their credentials have been checked. */
+export interface Principal {
+  kind: 'user' | 'api_token';
+  userId: string;
+  username: string;
+  role: Role;
+  /** The session behind a JWT; absent for API tokens. */
+  sessionId?: string;
+  /** The API token used; absent for JWTs. */
+  tokenId?: string;
+  /** A read-only API token reaches only read-only operations. */
+  readOnly: boolean;
+}
+
+export type Interface = 'rest' | 'mcp' | 'ws' | 'system';
+
+/** The caller of one operation, as every service method receives it. */
+export interface Actor {
+  principal: Principal | null;
+  interface: Interface;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = {
+  principal: null,
+  interface: 'system',
+  ip: null,
+  userAgent: null,
+  requestId: null,
+};
+
+/** The principal of an operation that required one; the access check guarantees it. */
+export function principalOf(actor: Actor): Principal {
+  if (!actor.principal) throw new Error('operation reached without a principal');
+  return actor.principal;
+}

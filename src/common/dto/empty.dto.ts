@@ -1,0 +1,2 @@
+/** The input of an operation that takes no arguments (unknown fields are still refused). */
+export class EmptyDto {}

@@ -1,0 +1,45 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { checkAccess } from '../auth/access-policy';
+import { ACCESS_METADATA } from '../auth/access.decorator';
+import { AUTHENTICATOR, Authenticator } from '../auth/authenticator';
+import { Access } from '../auth/roles';
+import { DomainError } from '../errors/domain-error';
+import { AuthenticatedRequest, bearerFrom, hasTokenInQuery } from './request-context';
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The REST face of the one permission check: authenticates the bearer credential (if any) and
+ * applies the route's declared access. A route without a declaration is denied.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (access === 'public') {
+      request.principal = null;
+      return true;
+    }
+    if (hasTokenInQuery(request)) {
+      throw new DomainError(
+        'UNAUTHORIZED',
+        'Tokens are not accepted in the URL; send Authorization: Bearer <token>.',
+      );
+    }
+    const bearer = bearerFrom(request);
+    request.principal = bearer === null ? null : await this.authenticator.authenticate(bearer);
+    checkAccess(request.principal, access, READ_METHODS.has(request.method));
+    return true;
+  }
+}

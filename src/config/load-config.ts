@@ -1,0 +1,175 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { cleanEnv, EnvMissingError } from 'envalid';
+import { AppConfig } from './app-config';
+import { ConfigError } from './config-error';
+import { ENVIRONMENT_SCHEMA } from './environment.schema';
+import { ensureDataDirectory, readOrCreateSecretFile } from './secret-files';
+
+/** Words that, repeated, make the "secrets" found in sample configurations. */
+const DEFAULT_SECRET_WORDS = [
+  'secret',
+  'changeme',
+  'jwtsecret',
+  'supersecret',
+  'mysecret',
+  'password',
+  'default',
+  'development',
+  'secretkey',
+  'tomo',
+];
+/** Complete default values shipped by well-known templates (all ≥ 32 bytes). */
+const DEFAULT_SECRETS = new Set([
+  'your-super-secret-jwt-token-with-at-least-32-characters-long',
+  'super-secret-jwt-token-with-at-least-32-characters-long',
+  'your-256-bit-secret-your-256-bit-secret',
+  'please-change-this-secret-in-production',
+]);
+
+function packageVersion(): string {
+  for (const candidate of ['../../package.json', '../../../package.json']) {
+    try {
+      const parsed = JSON.parse(readFileSync(join(__dirname, candidate), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (parsed.name === 'tomo' && parsed.version) return parsed.version;
+    } catch {
+      // try the next location (source tree vs dist/)
+    }
+  }
+  return '0.0.0';
+}
+
+/** Problems with a JWT secret, or an empty list when it is usable. */
+export function jwtSecretProblems(secret: string): string[] {
+  if (Buffer.byteLength(secret, 'utf8') < 32) {
+    return [
+      'JWT_SECRET_KEY must be at least 32 bytes of random data (e.g. `openssl rand -base64 48`).',
+    ];
+  }
+  const compact = secret.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const repeatsDefaultWord = DEFAULT_SECRET_WORDS.some(
+    (word) =>
+      compact.length % word.length === 0 && compact === word.repeat(compact.length / word.length),
+  );
+  if (repeatsDefaultWord || DEFAULT_SECRETS.has(secret.toLowerCase())) {
+    return ['JWT_SECRET_KEY is a well-known default value; generate a random one.'];
+  }
+  if (new Set(secret).size < 10) {
+    return [
+      'JWT_SECRET_KEY repeats too few distinct characters to be random; generate a random one.',
+    ];
+  }
+  return [];
+}
+
+function decodeKey(name: string, raw: string, problems: string[]): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32) {
+    problems.push(
+      `${name} must be 32 bytes, written as 64 hex digits or base64 (got ${key.length} bytes).`,
+    );
+  }
+  return key;
+}
+
+/**
+ * Parses and validates the environment once. Throws a ConfigError listing every bad value.
+ * Generates missing development secrets into the data directory (mode 0600).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const clean = cleanEnv(env, ENVIRONMENT_SCHEMA, {
+    reporter: ({ errors }) => {
+      for (const [name, error] of Object.entries(errors)) {
+        if (!error) continue;
+        const reason = error instanceof EnvMissingError ? 'is required' : error.message;
+        problems.push(`${name}: ${reason}`);
+      }
+    },
+  });
+  if (problems.length) throw new ConfigError(problems);
+
+  if (clean.DATABASE_URL && !clean.DATABASE_URL.startsWith('sqlite:')) {
+    problems.push(
+      'DATABASE_URL: only SQLite is supported in this version; leave it empty to use DATA_DIRECTORY/tomo.db.',
+    );
+  }
+  if (clean.JWT_SECRET_KEY) {
+    problems.push(...jwtSecretProblems(clean.JWT_SECRET_KEY));
+  } else if (clean.APP_ENV === 'production') {
+    problems.push('JWT_SECRET_KEY is required when APP_ENV=production (at least 32 random bytes).');
+  }
+  if (clean.TOMO_AUDIT_KEY && Buffer.byteLength(clean.TOMO_AUDIT_KEY) < 32) {
+    problems.push('TOMO_AUDIT_KEY must be at least 32 bytes.');
+  }
+  if (Boolean(clean.TOMO_ADMIN_USERNAME) !== Boolean(clean.TOMO_ADMIN_PASSWORD)) {
+    problems.push('TOMO_ADMIN_USERNAME and TOMO_ADMIN_PASSWORD must be set together.');
+  }
+  const encryptionKeyRaw = clean.TOMO_ENCRYPTION_KEY;
+  const explicitEncryptionKey = encryptionKeyRaw
+    ? decodeKey('TOMO_ENCRYPTION_KEY', encryptionKeyRaw, problems)
+    : null;
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDirectory = isAbsolute(clean.DATA_DIRECTORY)
+    ? clean.DATA_DIRECTORY
+    : resolve(clean.DATA_DIRECTORY);
+  ensureDataDirectory(dataDirectory);
+  const jwtSecret = clean.JWT_SECRET_KEY || readOrCreateSecretFile(dataDirectory, 'jwt-secret', 48);
+  const auditKey = Buffer.from(
+    clean.TOMO_AUDIT_KEY || readOrCreateSecretFile(dataDirectory, 'audit-key', 32),
+  );
+  const encryptionKey =
+    explicitEncryptionKey ??
+    Buffer.from(readOrCreateSecretFile(dataDirectory, 'encryption-key', 32), 'base64');
+
+  const features: Record<string, boolean> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (name.startsWith('FEATURE_') && value !== undefined) {
+      features[name.slice('FEATURE_'.length).toLowerCase()] = ['1', 'true', 'yes', 'on'].includes(
+        value.toLowerCase(),
+      );
+    }
+  }
+
+  return {
+    env: clean.APP_ENV,
+    version: clean.VERSION || packageVersion(),
+    dataDirectory,
+    databasePath: clean.DATABASE_URL
+      ? clean.DATABASE_URL.slice('sqlite:'.length)
+      : join(dataDirectory, 'tomo.db'),
+    host: clean.HOST,
+    port: clean.PORT,
+    logLevel: clean.LOG_LEVEL,
+    serverUrl:
+      clean.SERVER_URL ||
+      `http://${clean.HOST.includes(':') ? `[${clean.HOST}]` : clean.HOST}:${clean.PORT}`,
+    jwt: {
+      secret: jwtSecret,
+      expiresInSeconds: clean.JWT_EXPIRES_IN_SECONDS,
+      issuer: 'tomo',
+      audience: 'tomo-api',
+    },
+    sessionIdleTimeoutSeconds: clean.SESSION_IDLE_TIMEOUT_SECONDS,
+    encryptionKey,
+    auditKey,
+    admin: {
+      username: clean.TOMO_ADMIN_USERNAME,
+      password: clean.TOMO_ADMIN_PASSWORD,
+      generate: clean.TOMO_GENERATE_ADMIN,
+    },
+    passwordMinLength: clean.PASSWORD_MIN_LENGTH,
+    trustProxy: clean.TRUST_PROXY,
+    allowedOrigins: clean.ALLOWED_ORIGINS,
+    sshTimeoutSeconds: clean.SSH_TIMEOUT,
+    maxConcurrentConnections: clean.MAX_CONCURRENT_CONNECTIONS,
+    mcpToolsets: clean.MCP_TOOLSETS,
+    features,
+    loginRateLimitPerMinute: clean.LOGIN_RATE_LIMIT_PER_MINUTE,
+    bodyLimitBytes: clean.BODY_LIMIT_BYTES,
+  };
+}

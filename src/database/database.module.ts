@@ -1,0 +1,24 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { sqliteDataSourceOptions } from './data-source-options';
+import { TransactionRunner } from './transaction-runner';
+
+/** The database connection, migrated at startup, and the transaction runner. */
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        ...sqliteDataSourceOptions(config.databasePath),
+        migrationsRun: true,
+        migrationsTransactionMode: 'each' as const,
+        retryAttempts: 0,
+      }),
+    }),
+  ],
+  providers: [TransactionRunner],
+  exports: [TransactionRunner],
+})
+export class DatabaseModule {}

@@ -1,0 +1,14 @@
+import { AccountLockEntity } from '../auth/entities/account-lock.entity';
+import { ApiTokenEntity } from '../auth/entities/api-token.entity';
+import { SessionEntity } from '../auth/entities/session.entity';
+import { UserEntity } from '../auth/entities/user.entity';
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
+
+/** Every entity of the schema; the migration drift test compares them with `migrations/`. */
+export const ENTITIES = [
+  UserEntity,
+  SessionEntity,
+  AccountLockEntity,
+  ApiTokenEntity,
+  AuditEntryEntity,
+];
