@@ -1,4 +1,4 @@
-import { bool, makeValidator, port, str, url } from 'envalid';
+import { bool, makeValidator, str, url } from 'envalid';
 
 const positiveInt = (min: number, max: number) =>
   makeValidator<number>((raw) => {
@@ -8,6 +8,14 @@ const positiveInt = (min: number, max: number) =>
     }
     return value;
   });
+
+/** A TCP port; 0 lets the system pick a free one (used by the test suites). */
+const positiveIntOrZero = makeValidator<number>((raw) => {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value > 65535)
+    throw new Error(`must be a port from 0 to 65535, got "${raw}"`);
+  return value;
+});
 
 const host = makeValidator<string>((raw) => {
   if (!/^[A-Za-z0-9.:-]{1,253}$/.test(raw))
@@ -64,7 +72,10 @@ export const ENVIRONMENT_SCHEMA = {
     desc: 'Where the SQLite database, generated keys and backups live.',
   }),
   HOST: host({ default: '127.0.0.1', desc: 'Address the HTTP server listens on.' }),
-  PORT: port({ default: 8000, desc: 'Port of the HTTP server (REST, MCP, WebSocket, health).' }),
+  PORT: positiveIntOrZero({
+    default: 8000,
+    desc: 'Port of the HTTP server (REST, MCP, WebSocket, health).',
+  }),
   VERSION: str({
     default: '',
     desc: 'Overrides the version Tomo reports (defaults to package.json).',

@@ -110,9 +110,7 @@ export function checkPassword(
   const lowered = normalized.toLowerCase();
   for (const { needle, shown } of contextNeedles(options.contextWords ?? [])) {
     if (lowered.includes(needle)) {
-      return fail(
-        `Password must not contain "${shown}"; avoid your username, email address and the name of this service.`,
-      );
+      return fail(`Password must not contain "${shown}"; avoid your username and email address.`);
     }
   }
 

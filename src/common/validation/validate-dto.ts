@@ -7,7 +7,7 @@ import { validationFailed } from '../errors/validation-errors';
 export const DTO_VALIDATOR_OPTIONS: ValidatorOptions = {
   whitelist: true,
   forbidNonWhitelisted: true,
-  forbidUnknownValues: true,
+  forbidUnknownValues: false,
   validationError: { target: false, value: false },
 };
 
