@@ -26,7 +26,6 @@ export async function startTomo(config: AppConfig): Promise<RunningTomo> {
   app.set('trust proxy', parseTrustProxy(config.trustProxy));
   app.disable('x-powered-by');
   app.use(json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
-  app.enableShutdownHooks();
 
   const document = buildOpenApiDocument(app, config);
   const documentJson = JSON.stringify(document, null, 2);

@@ -29,6 +29,16 @@ async function main(): Promise<void> {
     `  ${loginHint(tomo.admin)}`,
   ];
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
+
+  // Graceful stop: finish in-flight requests, close the database, exit 0.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      tomo.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
 }
 
 main().catch((error: unknown) => {
