@@ -36,6 +36,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     .setDescription(
       'REST face of Tomo. Every operation is also an MCP tool at POST /mcp. Errors are application/problem+json with a `code`.',
     )
+    .setOpenAPIVersion('3.1.0')
     .setVersion(config.version)
     .addBearerAuth({
       type: 'http',
