@@ -1,0 +1,3 @@
+import { renderConfigReference } from './config-reference';
+
+process.stdout.write(renderConfigReference());
