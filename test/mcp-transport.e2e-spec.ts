@@ -166,3 +166,45 @@ describe('MCP transport: Host/Origin, credentials, toolsets', () => {
     await client.close();
   });
 });
+
+describe('MCP transport: malformed requests', () => {
+  let tomo: TestTomo;
+  beforeAll(async () => {
+    tomo = await TestTomo.start();
+  });
+  afterAll(() => tomo.stop());
+
+  it('answers a body that is not JSON with a JSON-RPC parse error', async () => {
+    const response = await fetch(`${tomo.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: '{"jsonrpc": "2.0", "id": 1, "method": ',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32700 },
+    });
+  });
+
+  it('refuses a body over the limit with 413', async () => {
+    const response = await fetch(`${tomo.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'login', arguments: { username: 'x'.repeat(2_000_000), password: 'y' } },
+      }),
+    });
+    expect(response.status).toBe(413);
+  });
+});

@@ -82,6 +82,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (typeof problem.retry_after === 'number')
       response.setHeader('Retry-After', String(problem.retry_after));
     if (response.headersSent) return;
+    if (request.path === '/mcp') {
+      // MCP clients expect JSON-RPC errors, e.g. -32700 for a body that is not JSON.
+      const rpcCode =
+        problem.code === 'VALIDATION_FAILED' ? -32700 : problem.status >= 500 ? -32603 : -32600;
+      response
+        .status(problem.status)
+        .json({ jsonrpc: '2.0', id: null, error: { code: rpcCode, message: problem.detail } });
+      return;
+    }
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 
