@@ -4,6 +4,9 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 
+/** The revision createMcpHandler serves besides the 2025-era ones the SDK lists. */
+const MODERN_MCP_PROTOCOL_VERSION = '2026-07-28';
+
 /** Below this much free space in the data directory Tomo reports itself not ready. */
 const MIN_FREE_BYTES = 64 * 1024 * 1024;
 
@@ -65,7 +68,7 @@ export class SystemService {
       name: 'tomo',
       version: this.config.version,
       api_version: 'v1',
-      mcp_protocol_versions: [...SUPPORTED_PROTOCOL_VERSIONS],
+      mcp_protocol_versions: [MODERN_MCP_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS],
     };
   }
 
