@@ -90,7 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       }
     },
   });
-  if (problems.length) throw new ConfigError(problems);
+  // Keep going: cross-field rules below are reported together with the bad values above.
 
   if (clean.DATABASE_URL && !clean.DATABASE_URL.startsWith('sqlite:')) {
     problems.push(
