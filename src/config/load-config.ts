@@ -91,24 +91,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
   });
   // Keep going: cross-field rules below are reported together with the bad values above.
-
-  if (clean.DATABASE_URL && !clean.DATABASE_URL.startsWith('sqlite:')) {
+  // envalid's result throws on reading a value that failed, so read through `valid`.
+  type Clean = typeof clean;
+  const valid = <K extends keyof Clean>(key: K): Clean[K] | undefined => {
+    try {
+      return clean[key];
+    } catch {
+      return undefined;
+    }
+  };
+  const databaseUrl = valid('DATABASE_URL');
+  if (databaseUrl && !databaseUrl.startsWith('sqlite:')) {
     problems.push(
       'DATABASE_URL: only SQLite is supported in this version; leave it empty to use DATA_DIRECTORY/tomo.db.',
     );
   }
-  if (clean.JWT_SECRET_KEY) {
-    problems.push(...jwtSecretProblems(clean.JWT_SECRET_KEY));
-  } else if (clean.APP_ENV === 'production') {
+  const givenJwtSecret = valid('JWT_SECRET_KEY');
+  if (givenJwtSecret) {
+    problems.push(...jwtSecretProblems(givenJwtSecret));
+  } else if ((valid('APP_ENV') ?? env.APP_ENV) === 'production') {
     problems.push('JWT_SECRET_KEY is required when APP_ENV=production (at least 32 random bytes).');
   }
-  if (clean.TOMO_AUDIT_KEY && Buffer.byteLength(clean.TOMO_AUDIT_KEY) < 32) {
+  const givenAuditKey = valid('TOMO_AUDIT_KEY');
+  if (givenAuditKey && Buffer.byteLength(givenAuditKey) < 32) {
     problems.push('TOMO_AUDIT_KEY must be at least 32 bytes.');
   }
-  if (Boolean(clean.TOMO_ADMIN_USERNAME) !== Boolean(clean.TOMO_ADMIN_PASSWORD)) {
+  if (Boolean(valid('TOMO_ADMIN_USERNAME')) !== Boolean(valid('TOMO_ADMIN_PASSWORD'))) {
     problems.push('TOMO_ADMIN_USERNAME and TOMO_ADMIN_PASSWORD must be set together.');
   }
-  const encryptionKeyRaw = clean.TOMO_ENCRYPTION_KEY;
+  const encryptionKeyRaw = valid('TOMO_ENCRYPTION_KEY');
   const explicitEncryptionKey = encryptionKeyRaw
     ? decodeKey('TOMO_ENCRYPTION_KEY', encryptionKeyRaw, problems)
     : null;
