@@ -1,9 +1,11 @@
+import { Describe } from '../../common/validation/describe.decorator';
 import { OmitType } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
 import type { Role } from '../../common/auth/roles';
 import { IsNewPassword, IsRole, IsUserEmail } from './user-fields';
 
 export class UserIdDto {
+  @Describe('Id of the user (from list_users).')
   @IsUUID('all', { message: 'user_id must be a UUID' })
   user_id!: string;
 }
@@ -17,6 +19,7 @@ export class UpdateUserDto extends UserIdDto {
   @IsUserEmail()
   email?: string;
 
+  @Describe('false disables the account and ends its sessions; true enables it again.')
   @IsOptional()
   @IsBoolean()
   is_active?: boolean;

@@ -51,5 +51,7 @@ describe('checkAccess (the one permission check)', () => {
   it('keeps read-only tokens to read-only operations whatever their role', () => {
     expect(outcome(principal('admin', true), 'readonly', false)).toBe('FORBIDDEN');
     expect(outcome(principal('admin', true), 'admin', true)).toBe('allowed');
+    expect(outcome(principal('user', true), 'public', false)).toBe('FORBIDDEN');
+    expect(outcome(principal('user', true), 'public', true)).toBe('allowed');
   });
 });

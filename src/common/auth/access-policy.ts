@@ -14,12 +14,12 @@ export function checkAccess(
   if (access === undefined) {
     throw new DomainError('FORBIDDEN', 'This operation declares no access rule and is denied.');
   }
+  if (principal?.readOnly && !operationIsReadOnly) {
+    throw new DomainError('FORBIDDEN', 'This API token is read-only and cannot perform changes.');
+  }
   if (access === 'public') return;
   if (!principal) {
     throw new DomainError('UNAUTHORIZED', 'Authentication required: send a Bearer token.');
-  }
-  if (principal.readOnly && !operationIsReadOnly) {
-    throw new DomainError('FORBIDDEN', 'This API token is read-only and cannot perform changes.');
   }
   if (!roleAtLeast(principal.role, access)) {
     throw new DomainError('FORBIDDEN', `This operation requires the ${access} role.`);
