@@ -5,7 +5,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { EventsModule } from './common/events/events.module';
 import { AccessGuard } from './common/http/access.guard';
-import { createDtoValidationPipe } from './common/http/dto-validation.pipe';
+import { DtoValidationPipe } from './common/http/dto-validation.pipe';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter';
 import { pinoOptions } from './common/logging/pino-options';
 import { AppConfig } from './config/app-config';
@@ -32,7 +32,7 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
-        { provide: APP_PIPE, useFactory: createDtoValidationPipe },
+        { provide: APP_PIPE, useClass: DtoValidationPipe },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
     };

@@ -1,3 +1,5 @@
+import { NoBody, NoBodyDoc } from '../common/http/no-body.decorator';
+import { EmptyDto } from '../common/dto/empty.dto';
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/auth/access.decorator';
@@ -23,7 +25,8 @@ export class AuditController {
   @HttpCode(200)
   @RequireRole('admin')
   @ApiResult(AUDIT_VERIFICATION_SCHEMA)
-  verify() {
+  @NoBodyDoc()
+  verify(@NoBody() _body: EmptyDto) {
     return this.audit.verify();
   }
 }

@@ -1,3 +1,5 @@
+import { NoBody, NoBodyDoc } from '../common/http/no-body.decorator';
+import { EmptyDto } from '../common/dto/empty.dto';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Public, RequireRole } from '../common/auth/access.decorator';
@@ -29,7 +31,8 @@ export class AuthController {
   @RequireRole('readonly')
   @ApiBearerAuth()
   @ApiResult(SUCCESS_SCHEMA)
-  logout(@CurrentActor() actor: Actor) {
+  @NoBodyDoc()
+  logout(@CurrentActor() actor: Actor, @NoBody() _body: EmptyDto) {
     return this.auth.logout(actor);
   }
 

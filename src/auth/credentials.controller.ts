@@ -1,3 +1,5 @@
+import { NoBody, NoBodyDoc } from '../common/http/no-body.decorator';
+import { EmptyDto } from '../common/dto/empty.dto';
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/auth/access.decorator';
@@ -35,7 +37,12 @@ export class CredentialsController {
 
   @Delete('api-tokens/:token_id')
   @ApiResult(SUCCESS_SCHEMA)
-  revokeApiToken(@CurrentActor() actor: Actor, @Param() params: TokenIdDto) {
+  @NoBodyDoc()
+  revokeApiToken(
+    @CurrentActor() actor: Actor,
+    @Param() params: TokenIdDto,
+    @NoBody() _body: EmptyDto,
+  ) {
     return this.apiTokens.revoke(actor, params);
   }
 
@@ -47,7 +54,12 @@ export class CredentialsController {
 
   @Delete('sessions/:session_id')
   @ApiResult(SUCCESS_SCHEMA)
-  terminateSession(@CurrentActor() actor: Actor, @Param() params: SessionIdDto) {
+  @NoBodyDoc()
+  terminateSession(
+    @CurrentActor() actor: Actor,
+    @Param() params: SessionIdDto,
+    @NoBody() _body: EmptyDto,
+  ) {
     return this.sessions.terminate(actor, params);
   }
 }

@@ -1,3 +1,5 @@
+import { NoBody, NoBodyDoc } from '../common/http/no-body.decorator';
+import { EmptyDto } from '../common/dto/empty.dto';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../common/auth/access.decorator';
@@ -71,7 +73,8 @@ export class UsersController {
 
   @Delete(':user_id')
   @ApiResult(SUCCESS_SCHEMA)
-  delete(@CurrentActor() actor: Actor, @Param() params: UserIdDto) {
+  @NoBodyDoc()
+  delete(@CurrentActor() actor: Actor, @Param() params: UserIdDto, @NoBody() _body: EmptyDto) {
     return this.users.delete(actor, params);
   }
 }

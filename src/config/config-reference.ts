@@ -10,7 +10,10 @@ function shownDefault(value: unknown): string {
   if (value === undefined) return '(required)';
   if (Array.isArray(value)) return value.length ? `\`${value.join(',')}\`` : '(empty)';
   if (value === '') return '(empty)';
-  return `\`${String(value)}\``;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return `\`${value}\``;
+  }
+  return `\`${JSON.stringify(value)}\``;
 }
 
 /** docs/configuration.md, rendered from the schema Tomo validates its environment with. */

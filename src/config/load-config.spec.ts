@@ -94,7 +94,10 @@ describe('loadConfig', () => {
       TOMO_ADMIN_USERNAME: 'root',
     });
     for (const name of ['PORT', 'JWT_SECRET_KEY', 'TOMO_ENCRYPTION_KEY', 'TOMO_ADMIN_PASSWORD'])
-      expect({ name, found: problems.some((p) => p.includes(name)) }).toEqual({ name, found: true });
+      expect({ name, found: problems.some((p) => p.includes(name)) }).toEqual({
+        name,
+        found: true,
+      });
   });
 
   describe('JWT_SECRET_KEY (checklist 10)', () => {
@@ -147,7 +150,9 @@ describe('loadConfig', () => {
       expect(Buffer.byteLength(config.jwt.secret)).toBeGreaterThanOrEqual(32);
       expect(config.encryptionKey).toHaveLength(32);
       expect(config.auditKey.length).toBeGreaterThanOrEqual(32);
-      expect(config.jwt.secret).toBe(readFileSync(join(dataDirectory, 'jwt-secret'), 'utf8').trim());
+      expect(config.jwt.secret).toBe(
+        readFileSync(join(dataDirectory, 'jwt-secret'), 'utf8').trim(),
+      );
     });
 
     it('are reused by the next start (same values)', () => {
@@ -189,7 +194,9 @@ describe('loadConfig', () => {
   describe('TOMO_ENCRYPTION_KEY', () => {
     it('accepts 32 bytes as 64 hex digits or as base64, and uses those bytes', () => {
       const key = randomBytes(32);
-      expect(load({ TOMO_ENCRYPTION_KEY: key.toString('hex') }).encryptionKey.equals(key)).toBe(true);
+      expect(load({ TOMO_ENCRYPTION_KEY: key.toString('hex') }).encryptionKey.equals(key)).toBe(
+        true,
+      );
       expect(load({ TOMO_ENCRYPTION_KEY: key.toString('base64') }).encryptionKey.equals(key)).toBe(
         true,
       );

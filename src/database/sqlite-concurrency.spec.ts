@@ -51,7 +51,14 @@ describe('SQLite with the pragmas of DESIGN.md, two connections (checklist 43)',
   function holdWriteLock(holdMs: number) {
     const child = spawn(
       process.execPath,
-      ['-e', LOCK_HOLDER, require.resolve('better-sqlite3'), path, JSON.stringify(SQLITE_PRAGMAS), String(holdMs)],
+      [
+        '-e',
+        LOCK_HOLDER,
+        require.resolve('better-sqlite3'),
+        path,
+        JSON.stringify(SQLITE_PRAGMAS),
+        String(holdMs),
+      ],
       { shell: false, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -76,7 +83,9 @@ describe('SQLite with the pragmas of DESIGN.md, two connections (checklist 43)',
       expect(connection.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(connection.pragma('synchronous', { simple: true })).toBe(1);
       expect(connection.pragma('foreign_keys', { simple: true })).toBe(1);
-      expect(Number(connection.pragma('busy_timeout', { simple: true }))).toBeGreaterThanOrEqual(5000);
+      expect(Number(connection.pragma('busy_timeout', { simple: true }))).toBeGreaterThanOrEqual(
+        5000,
+      );
     }
   });
 
@@ -89,9 +98,9 @@ describe('SQLite with the pragmas of DESIGN.md, two connections (checklist 43)',
     // Without a busy timeout the same write fails at once: the lock really is held.
     const impatient = open();
     impatient.pragma('busy_timeout = 0');
-    expect(() => impatient.prepare('INSERT INTO events (writer) VALUES (?)').run('impatient')).toThrow(
-      expect.objectContaining({ code: 'SQLITE_BUSY' }),
-    );
+    expect(() =>
+      impatient.prepare('INSERT INTO events (writer) VALUES (?)').run('impatient'),
+    ).toThrow(expect.objectContaining({ code: 'SQLITE_BUSY' }));
 
     // With the pragmas the write waits for the holder's COMMIT and then succeeds.
     const result = writer.prepare('INSERT INTO events (writer) VALUES (?)').run('waiter');
@@ -111,10 +120,12 @@ describe('SQLite with the pragmas of DESIGN.md, two connections (checklist 43)',
     await holder.locked;
 
     const insert = writer.prepare('INSERT INTO events (writer) VALUES (?)');
-    writer.transaction(() => {
-      insert.run('waiter-1');
-      insert.run('waiter-2');
-    }).immediate();
+    writer
+      .transaction(() => {
+        insert.run('waiter-1');
+        insert.run('waiter-2');
+      })
+      .immediate();
 
     expect((await holder.exited).code).toBe(0);
     expect(writer.prepare('SELECT writer FROM events ORDER BY id').pluck().all()).toEqual([

@@ -12,6 +12,12 @@ import { McpCallObserver, MCP_CALL_OBSERVER } from './mcp-call-observer';
 export interface McpCallContext {
   actor: Actor;
   filter: ToolFilter;
+  /**
+   * JSON-RPC ids of tools/call requests whose raw arguments held `__proto__`-like keys. The
+   * SDK's parsing drops such keys before the tool sees them, so the controller checks the raw
+   * body and the call is refused here like any unknown field.
+   */
+  hostileArguments: Map<string | number, string>;
 }
 
 /** Builds the low-level SDK server that answers one stateless MCP request. */
@@ -35,9 +41,15 @@ export class McpServerFactory {
     server.setRequestHandler('tools/list', () => ({
       tools: this.registry.listFor(context.actor.principal, context.filter),
     }));
-    server.setRequestHandler('tools/call', async (request) => {
+    server.setRequestHandler('tools/call', async (request, ctx) => {
       const started = process.hrtime.bigint();
-      const result = await this.call(context.actor, request.params.name, request.params.arguments);
+      const hostileKey = context.hostileArguments.get(ctx.mcpReq.id);
+      const result = hostileKey
+        ? this.failure(
+            new DomainError('VALIDATION_FAILED', `${hostileKey}: property is not allowed`),
+            request.params.name,
+          )
+        : await this.call(context.actor, request.params.name, request.params.arguments);
       this.observer.toolCalled(
         request.params.name,
         result.isError === true,
@@ -63,16 +75,20 @@ export class McpServerFactory {
         structuredContent: structured,
       };
     } catch (error) {
-      const failure =
-        error instanceof DomainError
-          ? { code: error.code, message: error.message }
-          : this.internal(error, name);
-      return {
-        isError: true,
-        content: [{ type: 'text', text: JSON.stringify(failure) }],
-        structuredContent: failure,
-      };
+      return this.failure(error, name);
     }
+  }
+
+  private failure(error: unknown, tool: string): CallToolResult {
+    const failure =
+      error instanceof DomainError
+        ? { code: error.code, message: error.message }
+        : this.internal(error, tool);
+    return {
+      isError: true,
+      content: [{ type: 'text', text: JSON.stringify(failure) }],
+      structuredContent: failure,
+    };
   }
 
   private internal(error: unknown, tool: string): { code: string; message: string } {

@@ -30,7 +30,7 @@ function providerWith(...tools: Partial<McpToolOptions>[]): Type<object> {
       value: () => Promise.resolve({ ok: true }),
       writable: true,
     });
-    McpTool({ ...base, ...tool } as McpToolOptions)(
+    McpTool({ ...base, ...tool })(
       Provider.prototype,
       name,
       Object.getOwnPropertyDescriptor(Provider.prototype, name)!,

@@ -3,9 +3,10 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { createMcpHandler, McpHttpHandler } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { Response } from 'express';
-import { Public } from '../common/auth/access.decorator';
+import { AuthenticatesItself } from '../common/auth/access.decorator';
 import { AUTHENTICATOR, Authenticator } from '../common/auth/authenticator';
 import { DomainError } from '../common/errors/domain-error';
+import { findPrototypeKey } from '../common/validation/validate-dto';
 import {
   actorFrom,
   AuthenticatedRequest,
@@ -21,18 +22,19 @@ import { McpToolRegistry } from './mcp-tool-registry';
 const ANONYMOUS_METHODS = new Set(['initialize', 'ping', 'tools/list', 'server/discover']);
 
 interface JsonRpcLike {
+  id?: unknown;
   method?: unknown;
-  params?: { name?: unknown };
+  params?: { name?: unknown; arguments?: unknown };
 }
 
 /**
  * `POST /mcp`: stateless Streamable HTTP for 2026-07-28 and 2025-era clients, after Host/Origin
- * validation and bearer authentication. The REST guard lets it through (@Public) because MCP
- * answers authentication failures its own way (401 + WWW-Authenticate).
+ * validation and bearer authentication. The REST guard steps aside (@AuthenticatesItself): MCP
+ * answers authentication failures its own way (401 + WWW-Authenticate) and checks each tool.
  */
 @ApiExcludeController()
 @Controller()
-@Public()
+@AuthenticatesItself()
 export class McpController implements OnModuleDestroy {
   private readonly guards;
   private readonly handler: McpHttpHandler;
@@ -91,6 +93,7 @@ export class McpController implements OnModuleDestroy {
             .filter(Boolean)
         : this.config.mcpToolsets;
     const context: McpCallContext = {
+      hostileArguments: this.hostileArguments(request.body),
       actor: actorFrom(request, 'mcp'),
       filter: {
         toolsets,
@@ -104,6 +107,21 @@ export class McpController implements OnModuleDestroy {
       extra: { context },
     };
     await this.serve(Object.assign(request, { auth }), response, request.body);
+  }
+
+  /** tools/call messages whose raw arguments carry `__proto__`-like keys, by JSON-RPC id. */
+  private hostileArguments(body: unknown): Map<string | number, string> {
+    const found = new Map<string | number, string>();
+    for (const message of (Array.isArray(body) ? body : [body]) as JsonRpcLike[]) {
+      if (
+        message?.method !== 'tools/call' ||
+        (typeof message.id !== 'string' && typeof message.id !== 'number')
+      )
+        continue;
+      const key = findPrototypeKey(message.params?.arguments);
+      if (key) found.set(message.id, key);
+    }
+    return found;
   }
 
   /** Anonymous callers reach the handshake, tools/list (public tools only) and public tools. */

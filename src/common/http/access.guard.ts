@@ -1,9 +1,10 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { checkAccess } from '../auth/access-policy';
-import { ACCESS_METADATA } from '../auth/access.decorator';
+import { ACCESS_METADATA, SELF_AUTHENTICATING_METADATA } from '../auth/access.decorator';
 import { AUTHENTICATOR, Authenticator } from '../auth/authenticator';
 import { Access } from '../auth/roles';
+import type { Principal } from '../auth/principal';
 import { DomainError } from '../errors/domain-error';
 import { AuthenticatedRequest, bearerFrom, hasTokenInQuery } from './request-context';
 
@@ -22,13 +23,18 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(SELF_AUTHENTICATING_METADATA, targets))
+      return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_METADATA, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (access === 'public') {
-      request.principal = null;
+      // A stale token must not block a login; a valid read-only token still may not write.
+      request.principal = await this.optionalPrincipal(request);
+      checkAccess(request.principal, access, READ_METHODS.has(request.method));
       return true;
     }
     if (hasTokenInQuery(request)) {
@@ -41,5 +47,15 @@ export class AccessGuard implements CanActivate {
     request.principal = bearer === null ? null : await this.authenticator.authenticate(bearer);
     checkAccess(request.principal, access, READ_METHODS.has(request.method));
     return true;
+  }
+
+  private async optionalPrincipal(request: AuthenticatedRequest): Promise<Principal | null> {
+    const bearer = bearerFrom(request);
+    if (!bearer || hasTokenInQuery(request)) return null;
+    try {
+      return await this.authenticator.authenticate(bearer);
+    } catch {
+      return null;
+    }
   }
 }

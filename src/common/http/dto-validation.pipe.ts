@@ -1,12 +1,18 @@
-import { ValidationPipe } from '@nestjs/common';
-import { DTO_VALIDATOR_OPTIONS } from '../validation/validate-dto';
-import { validationFailed } from '../errors/validation-errors';
+import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
+import { validateDto } from '../validation/validate-dto';
 
-/** REST validation with the same rules as MCP: unknown fields refused, one message per field. */
-export function createDtoValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    ...DTO_VALIDATOR_OPTIONS,
-    transform: true,
-    exceptionFactory: (errors) => validationFailed(errors),
-  });
+const NOT_DTOS = new Set<unknown>([String, Number, Boolean, Array, Object]);
+
+/**
+ * REST validation through the very function MCP uses (`validateDto`): bodies, queries and path
+ * parameters bound to a DTO class are validated with the same rules and errors on both faces.
+ */
+@Injectable()
+export class DtoValidationPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    const metatype = metadata.metatype;
+    if (metadata.type === 'custom' || typeof metatype !== 'function' || NOT_DTOS.has(metatype))
+      return value;
+    return validateDto(metatype as new () => object, value);
+  }
 }

@@ -1,9 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import { redactSecrets, redactText } from '../security/redact';
+import { REDACTED, redactSecrets, redactText } from '../security/redact';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/**
+ * pino applies formatters to the root logger only; child-logger bindings go through its
+ * `redact` paths instead, so the usual secret keys are listed here down to three levels.
+ */
+const SECRET_BINDING_KEYS = [
+  'password',
+  'new_password',
+  'current_password',
+  'passphrase',
+  'token',
+  'authorization',
+  'secret',
+  'credential',
+  'private_key',
+  'api_key',
+  'cookie',
+];
+const REDACT_PATHS = ['', '*.', '*.*.'].flatMap((prefix) =>
+  SECRET_BINDING_KEYS.map((key) => prefix + key),
+);
+const LINE_SEPARATORS = /[\u2028\u2029]/g;
+const escapeSeparator = (char: string): string => (char === '\u2028' ? '\\u2028' : '\\u2029');
 
 /** Uses the caller's X-Request-Id when it is well-formed, else a new UUID; echoes it back. */
 export function requestId(request: IncomingMessage, response: ServerResponse): string {
@@ -23,6 +45,7 @@ export function pinoOptions(level: string): Params {
       level,
       genReqId: requestId,
       customProps: () => ({ interface: 'http' }),
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
       serializers: {
         req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) => ({
           id: req.id,
@@ -33,14 +56,20 @@ export function pinoOptions(level: string): Params {
       },
       formatters: {
         log: (object: Record<string, unknown>) => redactSecrets(object) as Record<string, unknown>,
+        // Child-logger bindings (nestjs-pino's assign) are serialized apart from the log object.
+        bindings: (bindings: Record<string, unknown>) =>
+          redactSecrets(bindings) as Record<string, unknown>,
       },
       hooks: {
+        // Also covers objects interpolated into the message (%o, %j).
         logMethod(args: unknown[], method: (...a: unknown[]) => void) {
           method.apply(
             this,
-            args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)),
+            args.map((arg) => redactSecrets(arg)),
           );
         },
+        // JSON leaves U+2028/U+2029 unescaped; some readers split lines on them.
+        streamWrite: (line: string) => line.replace(LINE_SEPARATORS, escapeSeparator),
       },
       autoLogging: {
         ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/health/ready',

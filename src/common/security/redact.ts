@@ -3,10 +3,10 @@ export const REDACTED = '[REDACTED]';
 
 /** Keys whose values are secrets wherever they appear. */
 const SECRET_KEY =
-  /pass(word|phrase|wd)?|secret|token|authorization|cookie|credential|private[-_]?key|api[-_]?key|encryption[-_]?key|audit[-_]?key|^key$|signature|(^|[-_])otp$|(^|[-_])hash$|Hash$/i;
+  /pass(word|phrase|wd)?|pwd|secret|token|authorization|cookie|credential|private[-_]?key|api[-_]?key|encryption[-_]?key|audit[-_]?key|^key$|signature|(^|[-_])otp$|(^|[-_])hash$|Hash$/i;
 /** Keys that name or describe a secret without holding it (token_id, token_type, expires_at…). */
 const DESCRIPTIVE_KEY =
-  /([-_]?(id|ids|type|at|count|prefix|name|only|days|hint|length|policy|url))$/i;
+  /((^|[-_])(id|ids|type|at|count|prefix|name|only|days|hint|length|policy|url)|[a-z0-9](Id|Ids|Type|At|Count|Prefix|Name|Only|Days|Hint|Length|Policy|Url))$/;
 
 /** Secrets recognisable inside free text. */
 const SECRET_IN_TEXT: RegExp[] = [

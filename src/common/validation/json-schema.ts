@@ -1,5 +1,8 @@
 import { Type } from '@nestjs/common';
-import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import {
+  targetConstructorToSchema,
+  validationMetadatasToSchemas,
+} from 'class-validator-jsonschema';
 
 /** A JSON Schema object (draft 2020-12 subset used by MCP and OpenAPI 3.1). */
 export type JsonSchema = { [key: string]: unknown };
@@ -41,7 +44,8 @@ function inline(schema: unknown, seen: Set<string>): unknown {
  * of truth for REST validation, the OpenAPI document and the MCP `inputSchema`.
  */
 export function dtoJsonSchema(dtoClass: Type<object>): JsonSchema & { type: 'object' } {
-  const schema = (inline(allDefinitions()[dtoClass.name] ?? {}, new Set([dtoClass.name])) ??
-    {}) as JsonSchema;
+  // targetConstructorToSchema follows inheritance (a DTO that only extends PaginationDto).
+  const own = targetConstructorToSchema(dtoClass, { refPointerPrefix: REF_PREFIX }) as JsonSchema;
+  const schema = inline(own, new Set([dtoClass.name])) as JsonSchema;
   return { properties: {}, ...schema, type: 'object', additionalProperties: false };
 }

@@ -1,0 +1,343 @@
+import type { Client } from '@modelcontextprotocol/client';
+import { randomUUID } from 'node:crypto';
+import { ADMIN_PASSWORD, ADMIN_USERNAME, GOOD_PASSWORD, TestTomo } from './support/tomo-harness';
+
+/**
+ * The permission matrix (DESIGN "Permissions", checklist 16, 17, 40): every route and every tool
+ * against anonymous, readonly, user and admin callers and an admin's read-only API token.
+ * The contract below is copied from TOOLS.md; a route or tool missing from it fails the suite.
+ */
+type Access = 'public' | 'readonly' | 'user' | 'admin';
+interface ToolContract {
+  access: Access;
+  /** Changes nothing (readOnlyHint). */
+  readOnly: boolean;
+  /** The arguments TOOLS.md names. */
+  args: string[];
+}
+
+const TOOLS: Record<string, ToolContract> = {
+  login: { access: 'public', readOnly: false, args: ['username', 'password'] },
+  logout: { access: 'readonly', readOnly: false, args: [] },
+  get_current_user: { access: 'readonly', readOnly: true, args: [] },
+  change_password: {
+    access: 'readonly',
+    readOnly: false,
+    args: ['current_password', 'new_password'],
+  },
+  create_initial_admin: {
+    access: 'public',
+    readOnly: false,
+    args: ['username', 'password', 'email'],
+  },
+  create_user: {
+    access: 'admin',
+    readOnly: false,
+    args: ['username', 'password', 'role', 'email'],
+  },
+  list_users: { access: 'admin', readOnly: true, args: ['limit', 'offset'] },
+  update_user: {
+    access: 'admin',
+    readOnly: false,
+    args: ['user_id', 'role', 'email', 'is_active'],
+  },
+  reset_user_password: { access: 'admin', readOnly: false, args: ['user_id', 'new_password'] },
+  delete_user: { access: 'admin', readOnly: false, args: ['user_id'] },
+  list_locked_accounts: { access: 'admin', readOnly: true, args: [] },
+  unlock_account: { access: 'admin', readOnly: false, args: ['username'] },
+  create_api_token: {
+    access: 'readonly',
+    readOnly: false,
+    args: ['name', 'read_only', 'expires_in_days'],
+  },
+  list_api_tokens: { access: 'readonly', readOnly: true, args: [] },
+  revoke_api_token: { access: 'readonly', readOnly: false, args: ['token_id'] },
+  list_sessions: { access: 'readonly', readOnly: true, args: ['user_id'] },
+  terminate_session: { access: 'readonly', readOnly: false, args: ['session_id'] },
+  check_health: { access: 'public', readOnly: true, args: [] },
+  get_system_info: { access: 'readonly', readOnly: true, args: [] },
+  get_version: { access: 'public', readOnly: true, args: [] },
+  query_audit_log: {
+    access: 'admin',
+    readOnly: true,
+    args: ['actor', 'action', 'target_type', 'target_id', 'since', 'until', 'limit', 'offset'],
+  },
+  verify_audit_log: { access: 'admin', readOnly: true, args: [] },
+};
+
+/** REST route → the tool of the same operation (one policy: the same minimum role). */
+const ROUTES: Record<string, keyof typeof TOOLS> = {
+  'POST /api/v1/auth/login': 'login',
+  'POST /api/v1/auth/logout': 'logout',
+  'GET /api/v1/auth/me': 'get_current_user',
+  'POST /api/v1/auth/password': 'change_password',
+  'POST /api/v1/setup': 'create_initial_admin',
+  'POST /api/v1/users': 'create_user',
+  'GET /api/v1/users': 'list_users',
+  'PATCH /api/v1/users/{user_id}': 'update_user',
+  'POST /api/v1/users/{user_id}/password': 'reset_user_password',
+  'DELETE /api/v1/users/{user_id}': 'delete_user',
+  'GET /api/v1/users/locked': 'list_locked_accounts',
+  'POST /api/v1/users/unlock': 'unlock_account',
+  'POST /api/v1/api-tokens': 'create_api_token',
+  'GET /api/v1/api-tokens': 'list_api_tokens',
+  'DELETE /api/v1/api-tokens/{token_id}': 'revoke_api_token',
+  'GET /api/v1/sessions': 'list_sessions',
+  'DELETE /api/v1/sessions/{session_id}': 'terminate_session',
+  'GET /health': 'check_health',
+  'GET /health/ready': 'check_health',
+  'GET /api/v1/system/info': 'get_system_info',
+  'GET /api/v1/system/version': 'get_version',
+  'GET /api/v1/audit': 'query_audit_log',
+  'POST /api/v1/audit/verify': 'verify_audit_log',
+};
+
+/** Operations on the caller's own credentials: each call gets its own fresh credential. */
+const SPENDS_CREDENTIAL = new Set(['logout', 'terminate_session', 'revoke_api_token']);
+/** Destructive tools a non-admin may use because they touch only the caller's own credentials. */
+const OWN_CREDENTIAL_TOOLS = new Set(['revoke_api_token', 'terminate_session', 'logout']);
+
+const CALLERS = ['anonymous', 'readonly', 'user', 'admin', 'read-only token'] as const;
+type Caller = (typeof CALLERS)[number];
+const RANK: Record<Access, number> = { public: 0, readonly: 1, user: 2, admin: 3 };
+
+/** What the policy must answer: the call goes through, or 401, or 403. */
+function verdict(
+  caller: Caller,
+  access: Access,
+  readOnlyOperation: boolean,
+): 'allowed' | 401 | 403 {
+  // A read-only token changes nothing, not even through a public operation (checklist 17).
+  if (caller === 'read-only token' && !readOnlyOperation) return 403;
+  if (access === 'public') return 'allowed';
+  if (caller === 'anonymous') return 401;
+  const role: Access = caller === 'read-only token' ? 'admin' : caller;
+  return RANK[role] >= RANK[access] ? 'allowed' : 403;
+}
+
+const USERNAMES: Record<'readonly' | 'user', string> = {
+  readonly: 'rita-reader',
+  user: 'uma-user',
+};
+
+describe('permission matrix: every route and tool for every kind of caller', () => {
+  let tomo: TestTomo;
+  let adminToken: string;
+  const tokens = new Map<Caller, string | null>();
+  const clients = new Map<Caller, Client>();
+  let adminTools: { name: string; inputSchema: any; annotations?: any }[];
+
+  async function readOnlyToken(): Promise<string> {
+    const created = await tomo.request('POST', '/api/v1/api-tokens', {
+      token: adminToken,
+      body: { name: `matrix ${randomUUID()}`, read_only: true },
+    });
+    expect(created.status).toBe(201);
+    return created.body.token as string;
+  }
+
+  /** A credential of the caller kind that nothing else uses (for logout and the like). */
+  async function freshToken(caller: Caller): Promise<string | null> {
+    if (caller === 'anonymous') return null;
+    if (caller === 'admin') return tomo.login(ADMIN_USERNAME, ADMIN_PASSWORD);
+    if (caller === 'read-only token') return readOnlyToken();
+    return tomo.login(USERNAMES[caller], GOOD_PASSWORD);
+  }
+
+  beforeAll(async () => {
+    tomo = await TestTomo.start();
+    adminToken = await tomo.login();
+    tokens.set('anonymous', null);
+    tokens.set('admin', adminToken);
+    tokens.set(
+      'readonly',
+      (await tomo.createUser(USERNAMES.readonly, 'readonly', adminToken)).token,
+    );
+    tokens.set('user', (await tomo.createUser(USERNAMES.user, 'user', adminToken)).token);
+    tokens.set('read-only token', await readOnlyToken());
+    for (const caller of CALLERS) clients.set(caller, await tomo.mcp(tokens.get(caller)!, '2026'));
+    adminTools = (await clients.get('admin')!.listTools()).tools;
+  });
+
+  afterAll(async () => {
+    for (const client of clients.values()) await client.close();
+    await tomo.stop();
+  });
+
+  describe('the contract table is complete', () => {
+    it('tools/list for an admin names exactly the tools of the table', () => {
+      expect(adminTools.map((t) => t.name).sort()).toEqual(Object.keys(TOOLS).sort());
+    });
+
+    it('the OpenAPI document lists exactly the routes of the table', async () => {
+      const document = (await tomo.request('GET', '/api/openapi.json')).body;
+      const operations = Object.entries<Record<string, unknown>>(document.paths).flatMap(
+        ([path, item]) =>
+          Object.keys(item)
+            .filter((key) => ['get', 'post', 'put', 'patch', 'delete'].includes(key))
+            .map((method) => `${method.toUpperCase()} ${path}`),
+      );
+      expect(operations.sort()).toEqual(Object.keys(ROUTES).sort());
+    });
+
+    it('each tool is annotated as the table says and declares the TOOLS.md arguments', () => {
+      for (const tool of adminTools) {
+        const contract = TOOLS[tool.name]!;
+        expect({ tool: tool.name, readOnlyHint: tool.annotations?.readOnlyHint }).toEqual({
+          tool: tool.name,
+          readOnlyHint: contract.readOnly,
+        });
+        const declared = Object.keys(tool.inputSchema.properties ?? {});
+        expect({ tool: tool.name, declared }).toEqual({
+          tool: tool.name,
+          declared: expect.arrayContaining(contract.args),
+        });
+      }
+    });
+
+    it('every destructive tool requires admin, except those on the caller’s own credentials', () => {
+      const destructive = adminTools.filter((t) => t.annotations?.destructiveHint === true);
+      expect(destructive.length).toBeGreaterThan(0);
+      for (const tool of destructive.filter((t) => !OWN_CREDENTIAL_TOOLS.has(t.name))) {
+        expect({ tool: tool.name, access: TOOLS[tool.name]!.access }).toEqual({
+          tool: tool.name,
+          access: 'admin',
+        });
+      }
+    });
+  });
+
+  describe.each(CALLERS)('REST as %s', (caller) => {
+    it.each(Object.keys(ROUTES))('%s', async (route) => {
+      const [method, template] = route.split(' ') as [string, string];
+      const tool = ROUTES[route]!;
+      const expected = verdict(caller, TOOLS[tool]!.access, method === 'GET');
+      const token = SPENDS_CREDENTIAL.has(tool) ? await freshToken(caller) : tokens.get(caller);
+      const path = template.replace(/\{[a-z_]+\}/g, () => randomUUID());
+      const response = await tomo.request(method, path, {
+        token: token ?? undefined,
+        body: method === 'GET' ? undefined : {},
+      });
+      const seen = { route, caller, status: response.status, code: response.body?.code };
+      if (expected === 'allowed') {
+        expect([401, 403]).not.toContain(response.status);
+        expect(response.status).toBeLessThan(500);
+        return;
+      }
+      expect(seen).toEqual({
+        route,
+        caller,
+        status: expected,
+        code: expected === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN',
+      });
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      if (expected === 401) expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    });
+  });
+
+  describe.each(CALLERS)('MCP (2026) as %s', (caller) => {
+    it('tools/list shows exactly the tools this caller may call', async () => {
+      const { tools } = await clients.get(caller)!.listTools();
+      const expected = Object.entries(TOOLS)
+        .filter(([, c]) => verdict(caller, c.access, c.readOnly) === 'allowed')
+        .map(([name]) => name);
+      expect(tools.map((t) => t.name).sort()).toEqual(expected.sort());
+      if (caller === 'anonymous')
+        expect(tools.every((t) => TOOLS[t.name]!.access === 'public')).toBe(true);
+      if (caller === 'read-only token')
+        expect(tools.filter((t) => !t.annotations?.readOnlyHint).map((t) => t.name)).toEqual([]);
+    });
+
+    it.each(Object.keys(TOOLS))('tools/call %s', async (name) => {
+      const contract = TOOLS[name]!;
+      const expected = verdict(caller, contract.access, contract.readOnly);
+      const schema = adminTools.find((t) => t.name === name)!.inputSchema;
+      const args = Object.fromEntries(
+        (schema.required ?? [])
+          .filter((field: string) => schema.properties[field]?.format === 'uuid')
+          .map((field: string) => [field, randomUUID()]),
+      );
+      if (expected === 401) {
+        const response = await fetch(`${tomo.url}/mcp`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+          },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/call',
+            params: { name, arguments: args },
+          }),
+        });
+        expect({ name, status: response.status }).toEqual({ name, status: 401 });
+        expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
+        await expect(clients.get(caller)!.callTool({ name, arguments: args })).rejects.toThrow();
+        return;
+      }
+      const spends = SPENDS_CREDENTIAL.has(name);
+      const client = spends
+        ? await tomo.mcp(await freshToken(caller), '2026')
+        : clients.get(caller)!;
+      try {
+        const result = await client.callTool({ name, arguments: args });
+        const code = (result.structuredContent as { code?: string } | undefined)?.code;
+        if (expected === 'allowed') {
+          expect({ name, caller, code }).not.toEqual({ name, caller, code: 'FORBIDDEN' });
+          expect({ name, caller, code }).not.toEqual({ name, caller, code: 'UNAUTHORIZED' });
+          expect(code).not.toBe('INTERNAL');
+        } else {
+          expect({ name, caller, isError: result.isError, code }).toEqual({
+            name,
+            caller,
+            isError: true,
+            code: 'FORBIDDEN',
+          });
+        }
+      } finally {
+        if (spends) await client.close();
+      }
+    });
+  });
+
+  describe('unknown routes and methods', () => {
+    it('an unknown path gives 404 problem+json, with or without credentials', async () => {
+      for (const token of [undefined, adminToken]) {
+        for (const path of ['/api/v1/nope', '/api/v2/users', '/api/v1/users/x/y/z', '/admin']) {
+          const response = await tomo.request('GET', path, { token });
+          expect({ path, status: response.status, code: response.body?.code }).toEqual({
+            path,
+            status: 404,
+            code: 'NOT_FOUND',
+          });
+          expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        }
+      }
+    });
+
+    it('a method a known path does not declare is never 2xx', async () => {
+      const declared = new Map<string, Set<string>>();
+      for (const route of Object.keys(ROUTES)) {
+        const [method, template] = route.split(' ') as [string, string];
+        declared.set(template, (declared.get(template) ?? new Set()).add(method));
+      }
+      for (const [template, methods] of declared) {
+        const path = template.replace(/\{[a-z_]+\}/g, () => randomUUID());
+        for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter(
+          (m) => !methods.has(m),
+        )) {
+          const response = await tomo.request(method, path, {
+            token: adminToken,
+            body: method === 'GET' ? undefined : {},
+          });
+          expect({ method, template, ok: response.status < 300 }).toEqual({
+            method,
+            template,
+            ok: false,
+          });
+        }
+      }
+    });
+  });
+});
