@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor, principalOf } from '../common/auth/principal';
-import { constantTimeEqual, randomToken, sha256Hex } from '../common/crypto/tokens';
+import { randomToken, sha256Hex } from '../common/crypto/tokens';
 import { Page } from '../common/dto/pagination.dto';
 import { notFound } from '../common/errors/domain-error';
 import { isoPlusSeconds, nowIso } from '../common/time';
@@ -88,25 +88,12 @@ export class ApiTokensService {
     return { success: true };
   }
 
-  /** The live token for a presented secret, or null; notes its use at most once a minute. */
-  async findUsable(secret: string): Promise<ApiTokenEntity | null> {
-    if (!secret.startsWith(API_TOKEN_PREFIX)) return null;
-    const hash = sha256Hex(secret);
-    const token = await this.tokens.findOneBy({ tokenHash: hash });
-    if (
-      !token ||
-      !constantTimeEqual(token.tokenHash, hash) ||
-      token.revokedAt ||
-      (token.expiresAt && Date.parse(token.expiresAt) <= Date.now())
-    )
-      return null;
-    if (!token.lastUsedAt || Date.now() - Date.parse(token.lastUsedAt) > LAST_USED_INTERVAL_MS) {
-      const at = nowIso();
-      token.lastUsedAt = at;
-      await this.transactions.run((manager) =>
-        manager.getRepository(ApiTokenEntity).update({ id: token.id }, { lastUsedAt: at }),
-      );
-    }
-    return token;
+  /** Notes the use of a token at most once a minute. */
+  async touch(tokenId: string, lastUsedAt: string | null): Promise<void> {
+    if (lastUsedAt && Date.now() - Date.parse(lastUsedAt) <= LAST_USED_INTERVAL_MS) return;
+    const at = nowIso();
+    await this.transactions.run((manager) =>
+      manager.getRepository(ApiTokenEntity).update({ id: tokenId }, { lastUsedAt: at }),
+    );
   }
 }

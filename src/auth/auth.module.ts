@@ -10,6 +10,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { AuthTools } from './auth.tools';
 import { CredentialsController } from './credentials.controller';
+import { CredentialLookup } from './credential-lookup';
 import { CredentialsService } from './credentials.service';
 import { AccountLockEntity } from './entities/account-lock.entity';
 import { ApiTokenEntity } from './entities/api-token.entity';
@@ -43,6 +44,7 @@ import { UsersTools } from './users.tools';
     SessionTokens,
     LoginRateLimiter,
     CredentialsService,
+    CredentialLookup,
     AdminBootstrap,
     AuthTools,
     UsersTools,

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Authenticator } from '../common/auth/authenticator';
 import { Principal } from '../common/auth/principal';
+import { constantTimeEqual, sha256Hex } from '../common/crypto/tokens';
 import { DomainError } from '../common/errors/domain-error';
 import { API_TOKEN_PREFIX, ApiTokensService } from './api-tokens.service';
+import { CredentialLookup } from './credential-lookup';
 import { SessionTokens } from './session-tokens';
 import { SessionsService } from './sessions.service';
-import { UsersService } from './users.service';
 
 const INVALID = 'The token is invalid, expired or revoked; log in again.';
 
@@ -18,8 +19,8 @@ const INVALID = 'The token is invalid, expired or revoked; log in again.';
 export class CredentialsService implements Authenticator {
   constructor(
     private readonly tokens: SessionTokens,
+    private readonly lookup: CredentialLookup,
     private readonly sessions: SessionsService,
-    private readonly users: UsersService,
     private readonly apiTokens: ApiTokensService,
   ) {}
 
@@ -34,32 +35,45 @@ export class CredentialsService implements Authenticator {
   private async fromJwt(token: string): Promise<Principal | null> {
     const claims = this.tokens.verify(token);
     if (!claims) return null;
-    const session = await this.sessions.findActive(claims.jti);
-    if (!session || session.userId !== claims.sub) return null;
-    const user = await this.users.findById(session.userId);
-    if (!user?.isActive) return null;
+    const row = await this.lookup.session(claims.jti);
+    if (!row?.userActive || row.userId !== claims.sub || !row.expiresAt || !row.lastUsedAt)
+      return null;
+    const status = this.sessions.statusOf({
+      revokedAt: row.revokedAt,
+      expiresAt: row.expiresAt,
+      lastActivityAt: row.lastUsedAt,
+    });
+    if (status !== 'active') return null;
+    await this.sessions.touch(row.id, row.lastUsedAt);
     return {
       kind: 'user',
-      userId: user.id,
-      username: user.username,
-      role: user.role,
-      sessionId: session.id,
+      userId: row.userId,
+      username: row.username,
+      role: row.role,
+      sessionId: row.id,
       readOnly: false,
     };
   }
 
   private async fromApiToken(secret: string): Promise<Principal | null> {
-    const token = await this.apiTokens.findUsable(secret);
-    if (!token) return null;
-    const user = await this.users.findById(token.userId);
-    if (!user?.isActive) return null;
+    const hash = sha256Hex(secret);
+    const row = await this.lookup.apiToken(hash);
+    if (
+      !row?.userActive ||
+      !row.tokenHash ||
+      !constantTimeEqual(row.tokenHash, hash) ||
+      row.revokedAt
+    )
+      return null;
+    if (row.expiresAt && Date.parse(row.expiresAt) <= Date.now()) return null;
+    await this.apiTokens.touch(row.id, row.lastUsedAt);
     return {
       kind: 'api_token',
-      userId: user.id,
-      username: user.username,
-      role: user.role,
-      tokenId: token.id,
-      readOnly: token.readOnly,
+      userId: row.userId,
+      username: row.username,
+      role: row.role,
+      tokenId: row.id,
+      readOnly: row.readOnly,
     };
   }
 }

@@ -45,28 +45,27 @@ export class SessionsService {
     return session;
   }
 
-  statusOf(session: SessionEntity, now = Date.now()): SessionStatus {
+  statusOf(
+    session: Pick<SessionEntity, 'revokedAt' | 'expiresAt' | 'lastActivityAt'>,
+    now = Date.now(),
+  ): SessionStatus {
     if (session.revokedAt) return 'revoked';
     if (Date.parse(session.expiresAt) <= now) return 'expired';
-    if (now - Date.parse(session.lastActivityAt) > this.config.sessionIdleTimeoutSeconds * 1000)
+    if (now - Date.parse(session.lastActivityAt) > this.config.sessionIdleTimeoutSeconds * 1000) {
       return 'expired';
+    }
     return 'active';
   }
 
-  /** The session behind a JWT if it is still active; records activity at most once a minute. */
-  async findActive(sessionId: string): Promise<SessionEntity | null> {
-    const session = await this.sessions.findOneBy({ id: sessionId });
-    if (!session || this.statusOf(session) !== 'active') return null;
-    if (Date.now() - Date.parse(session.lastActivityAt) > TOUCH_INTERVAL_MS) {
-      const at = nowIso();
-      session.lastActivityAt = at;
-      await this.transactions.run((manager) =>
-        manager
-          .getRepository(SessionEntity)
-          .update({ id: session.id, revokedAt: IsNull() }, { lastActivityAt: at }),
-      );
-    }
-    return session;
+  /** Records activity on a session at most once a minute (the idle timeout counts from it). */
+  async touch(sessionId: string, lastActivityAt: string): Promise<void> {
+    if (Date.now() - Date.parse(lastActivityAt) <= TOUCH_INTERVAL_MS) return;
+    const at = nowIso();
+    await this.transactions.run((manager) =>
+      manager
+        .getRepository(SessionEntity)
+        .update({ id: sessionId, revokedAt: IsNull() }, { lastActivityAt: at }),
+    );
   }
 
   async list(actor: Actor, dto: ListSessionsDto): Promise<Page<SessionView>> {
