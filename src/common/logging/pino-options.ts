@@ -63,9 +63,13 @@ export function pinoOptions(level: string): Params {
       hooks: {
         // Also covers objects interpolated into the message (%o, %j).
         logMethod(args: unknown[], method: (...a: unknown[]) => void) {
+          // The first object is redacted by formatters.log; the rest are message text and
+          // values interpolated into it (%o, %j), redacted here.
           method.apply(
             this,
-            args.map((arg) => redactSecrets(arg)),
+            args.map((arg, index) =>
+              index === 0 && typeof arg === 'object' ? arg : redactSecrets(arg),
+            ),
           );
         },
         // JSON leaves U+2028/U+2029 unescaped; some readers split lines on them.

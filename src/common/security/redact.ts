@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+
 /** What stands in for a secret in logs, audit rows and error details. */
 export const REDACTED = '[REDACTED]';
 
@@ -44,6 +46,9 @@ export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<obje
   if (depth > 12 || seen.has(value)) return '[…]';
   seen.add(value);
   if (Buffer.isBuffer(value)) return REDACTED;
+  // Streams, sockets, requests and responses: the logger's serializers pick safe fields from
+  // them (method, redacted URL, status); walking them would cost more than the request itself.
+  if (value instanceof EventEmitter) return value;
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1, seen));
   if (value instanceof Error) {
