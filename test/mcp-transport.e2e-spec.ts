@@ -1,25 +1,9 @@
+import { postMcp, toolsCallMessage } from './support/raw-mcp';
 import { TestTomo } from './support/tomo-harness';
 
-/** Raw JSON-RPC over HTTP, to see status codes and headers the MCP client hides. */
-async function post(tomo: TestTomo, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${tomo.url}/mcp`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, headers: response.headers, text: await response.text() };
-}
-
-const toolsCall = (name: string, args: object = {}) => ({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'tools/call',
-  params: { name, arguments: args },
-});
+const post = (tomo: TestTomo, body: unknown, headers: Record<string, string> = {}) =>
+  postMcp(tomo.url, body, headers);
+const toolsCall = toolsCallMessage;
 const toolsList = { jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} };
 
 describe('MCP transport: Host/Origin, credentials, toolsets', () => {
@@ -192,19 +176,10 @@ describe('MCP transport: malformed requests', () => {
   });
 
   it('refuses a body over the limit with 413', async () => {
-    const response = await fetch(`${tomo.url}/mcp`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/call',
-        params: { name: 'login', arguments: { username: 'x'.repeat(2_000_000), password: 'y' } },
-      }),
-    });
+    const response = await post(
+      tomo,
+      toolsCall('login', { username: 'x'.repeat(2_000_000), password: 'y' }),
+    );
     expect(response.status).toBe(413);
   });
 });

@@ -1,5 +1,6 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { randomUUID } from 'node:crypto';
+import { rawMcpToolCall } from './support/raw-mcp';
 import { ADMIN_PASSWORD, ADMIN_USERNAME, GOOD_PASSWORD, TestTomo } from './support/tomo-harness';
 
 /**
@@ -258,19 +259,7 @@ describe('permission matrix: every route and tool for every kind of caller', () 
           .map((field: string) => [field, randomUUID()]),
       );
       if (expected === 401) {
-        const response = await fetch(`${tomo.url}/mcp`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            accept: 'application/json, text/event-stream',
-          },
-          body: JSON.stringify({
-            jsonrpc: '2.0',
-            id: 1,
-            method: 'tools/call',
-            params: { name, arguments: args },
-          }),
-        });
+        const response = await rawMcpToolCall(tomo.url, null, name, args);
         expect({ name, status: response.status }).toEqual({ name, status: 401 });
         expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
         await expect(clients.get(caller)!.callTool({ name, arguments: args })).rejects.toThrow();

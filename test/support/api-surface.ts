@@ -6,6 +6,7 @@ import {
   PROTOTYPE_KEYS,
   urlString,
 } from './hostile-input';
+import { rawMcpToolCall } from './raw-mcp';
 import type { HttpResult, TestTomo } from './tomo-harness';
 
 /** One REST operation as the OpenAPI document describes it. */
@@ -121,28 +122,10 @@ export async function rawToolCall(
   name: string,
   args: unknown,
 ): Promise<{ rejected: boolean; problem?: string }> {
-  const response = await fetch(`${tomo.url}/mcp`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      authorization: `Bearer ${token}`,
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: { name, arguments: args },
-    }),
-  });
-  const text = await response.text();
-  if (response.status >= 500) return { rejected: true, problem: `HTTP ${response.status}` };
-  const data = /^data: (.*)$/m.exec(text)?.[1] ?? text;
-  let message: any;
-  try {
-    message = JSON.parse(data);
-  } catch {
-    return { rejected: response.status >= 400, problem: `not JSON-RPC: ${text.slice(0, 200)}` };
+  const { status, text, message } = await rawMcpToolCall(tomo.url, token, name, args);
+  if (status >= 500) return { rejected: true, problem: `HTTP ${status}` };
+  if (typeof message !== 'object' || message === null) {
+    return { rejected: status >= 400, problem: `not JSON-RPC: ${text.slice(0, 200)}` };
   }
   if (message.error) return { rejected: true };
   const code = message.result?.structuredContent?.code;

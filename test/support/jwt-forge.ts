@@ -88,45 +88,7 @@ export function attackerRsaKey(): { privateKey: KeyObject; jwk: JsonWebKey } {
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
-export interface RawMcpResult {
-  status: number;
-  headers: Headers;
-  /** The JSON-RPC message of a 200 answer (JSON or the first SSE event), else the JSON error. */
-  message: any;
-}
-
-/** A raw JSON-RPC `tools/call` to POST /mcp (no MCP client: lets a test see the HTTP 401). */
-export async function rawMcpToolCall(
-  baseUrl: string,
-  token: string | null,
-  name: string,
-  args: Record<string, unknown> = {},
-  query = '',
-): Promise<RawMcpResult> {
-  const response = await fetch(`${baseUrl}/mcp${query}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: { name, arguments: args },
-    }),
-  });
-  const text = await response.text();
-  const dataLine = text.split('\n').find((line) => line.startsWith('data:'));
-  let message: unknown;
-  try {
-    message = JSON.parse(dataLine ? dataLine.slice('data:'.length) : text);
-  } catch {
-    message = text;
-  }
-  return { status: response.status, headers: response.headers, message };
-}
+export { rawMcpToolCall, type RawMcpResult } from './raw-mcp';
 
 export interface ToolResult {
   isError?: boolean;
