@@ -1,9 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import * as bcrypt from 'bcrypt';
-import { randomToken } from '../common/crypto/tokens';
 import { BCRYPT_MAX_PASSWORD_BYTES, normalizePassword } from './password/password-policy';
 
 export const BCRYPT_COST = 12;
+
+/**
+ * What an unknown username is compared against, so that it costs one cost-12 comparison like a
+ * wrong password does. The hash of a random string nobody kept: it matches nothing.
+ */
+const DUMMY_HASH = '$2b$12$dGy/xe3ilOvG2Ag2bEnO5eZ9AUlqgzT7YHnAIf7yL5P6WKJuollqK';
 
 /**
  * bcrypt with cost 12. The async API hashes on libuv's thread pool, so the event loop keeps
@@ -11,8 +16,6 @@ export const BCRYPT_COST = 12;
  */
 @Injectable()
 export class PasswordHasher {
-  private dummyHash: Promise<string> | undefined;
-
   hash(password: string): Promise<string> {
     return bcrypt.hash(normalizePassword(password), BCRYPT_COST);
   }
@@ -21,8 +24,7 @@ export class PasswordHasher {
   async verify(password: string, hash: string | null): Promise<boolean> {
     const normalized = normalizePassword(password);
     const tooLong = Buffer.byteLength(normalized, 'utf8') > BCRYPT_MAX_PASSWORD_BYTES;
-    this.dummyHash ??= bcrypt.hash(randomToken(), BCRYPT_COST);
-    const matched = await bcrypt.compare(normalized, hash ?? (await this.dummyHash));
+    const matched = await bcrypt.compare(normalized, hash ?? DUMMY_HASH);
     return matched && hash !== null && !tooLong;
   }
 }
