@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CommandsModule } from './commands/commands.module';
 import { EventsModule } from './common/events/events.module';
 import { AccessGuard } from './common/http/access.guard';
 import { DtoValidationPipe } from './common/http/dto-validation.pipe';
@@ -13,6 +14,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { McpModule } from './mcp/mcp.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
+import { ServersModule } from './servers/servers.module';
 
 /** The modular monolith: lower modules first (config, database, events ← audit, auth ← …). */
 @Module({})
@@ -27,6 +29,8 @@ export class AppModule {
         EventsModule,
         AuditModule,
         AuthModule,
+        ServersModule,
+        CommandsModule,
         MonitoringModule,
         McpModule,
       ],

@@ -64,6 +64,38 @@ const TOOLS: Record<string, ToolContract> = {
     args: ['actor', 'action', 'target_type', 'target_id', 'since', 'until', 'limit', 'offset'],
   },
   verify_audit_log: { access: 'admin', readOnly: true, args: [] },
+  add_server: {
+    access: 'admin',
+    readOnly: false,
+    args: ['hostname', 'name', 'port', 'username', 'auth_type', 'credential', 'passphrase'],
+  },
+  list_servers: { access: 'readonly', readOnly: true, args: ['status', 'limit', 'offset'] },
+  get_server: { access: 'readonly', readOnly: true, args: ['server_id'] },
+  update_server: {
+    access: 'admin',
+    readOnly: false,
+    args: [
+      'server_id',
+      'name',
+      'hostname',
+      'port',
+      'username',
+      'auth_type',
+      'credential',
+      'passphrase',
+    ],
+  },
+  remove_server: { access: 'admin', readOnly: false, args: ['server_id'] },
+  test_connection: { access: 'user', readOnly: false, args: ['server_id'] },
+  accept_host_key: { access: 'admin', readOnly: false, args: ['server_id'] },
+  execute_command: {
+    access: 'admin',
+    readOnly: false,
+    args: ['server_id', 'command', 'timeout_seconds', 'method'],
+  },
+  get_execution_methods: { access: 'readonly', readOnly: true, args: ['server_id'] },
+  verify_docker: { access: 'user', readOnly: true, args: ['server_id'] },
+  install_docker: { access: 'admin', readOnly: false, args: ['server_id'] },
 };
 
 /** REST route → the tool of the same operation (one policy: the same minimum role). */
@@ -91,6 +123,17 @@ const ROUTES: Record<string, keyof typeof TOOLS> = {
   'GET /api/v1/system/version': 'get_version',
   'GET /api/v1/audit': 'query_audit_log',
   'POST /api/v1/audit/verify': 'verify_audit_log',
+  'POST /api/v1/servers': 'add_server',
+  'GET /api/v1/servers': 'list_servers',
+  'GET /api/v1/servers/{server_id}': 'get_server',
+  'PATCH /api/v1/servers/{server_id}': 'update_server',
+  'DELETE /api/v1/servers/{server_id}': 'remove_server',
+  'POST /api/v1/servers/{server_id}/test': 'test_connection',
+  'POST /api/v1/servers/{server_id}/host-key': 'accept_host_key',
+  'POST /api/v1/servers/{server_id}/commands': 'execute_command',
+  'GET /api/v1/servers/{server_id}/execution-methods': 'get_execution_methods',
+  'GET /api/v1/servers/{server_id}/docker': 'verify_docker',
+  'POST /api/v1/servers/{server_id}/docker': 'install_docker',
 };
 
 /** Operations on the caller's own credentials: each call gets its own fresh credential. */

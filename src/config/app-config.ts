@@ -10,7 +10,15 @@ export interface AppConfig {
   serverUrl: string;
   jwt: { secret: string; expiresInSeconds: number; issuer: string; audience: string };
   sessionIdleTimeoutSeconds: number;
+  /** Seals stored credentials. */
   encryptionKey: Buffer;
+  /**
+   * The key file when the key is not given by TOMO_ENCRYPTION_KEY (null then); key rotation
+   * writes its successor next to it.
+   */
+  encryptionKeyFile: string | null;
+  /** Keys that still open envelopes but no longer seal (an interrupted rotation's other key). */
+  encryptionKeyFallbacks: Buffer[];
   auditKey: Buffer;
   admin: { username: string; password: string; generate: boolean };
   passwordMinLength: number;
@@ -18,6 +26,9 @@ export interface AppConfig {
   allowedOrigins: string[];
   sshTimeoutSeconds: number;
   maxConcurrentConnections: number;
+  sshIdleTimeoutSeconds: number;
+  sshOutputLimitBytes: number;
+  serverCheckIntervalSeconds: number;
   mcpToolsets: string[];
   features: Record<string, boolean>;
   loginRateLimitPerMinute: number;

@@ -9,6 +9,16 @@ const positiveInt = (min: number, max: number) =>
     return value;
   });
 
+/** A whole number in [min, max] where 0 is also allowed (meaning "off"). */
+const positiveIntOrZeroNumber = (min: number, max: number) =>
+  makeValidator<number>((raw) => {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || value > max || (value !== 0 && value < min)) {
+      throw new Error(`must be 0 or a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  });
+
 /** A TCP port; 0 lets the system pick a free one (used by the test suites). */
 const positiveIntOrZero = makeValidator<number>((raw) => {
   const value = Number(raw);
@@ -134,6 +144,24 @@ export const ENVIRONMENT_SCHEMA = {
     1,
     100,
   )({ default: 10, desc: 'Concurrent SSH channels per server.' }),
+  SSH_IDLE_TIMEOUT_SECONDS: positiveInt(
+    5,
+    86400,
+  )({ default: 300, desc: 'A pooled SSH connection unused for this long is closed.' }),
+  SSH_OUTPUT_LIMIT_BYTES: positiveInt(
+    1024,
+    67108864,
+  )({
+    default: 1048576,
+    desc: 'Output kept per command (stdout and stderr together); the rest is dropped and reported as truncated.',
+  }),
+  SERVER_CHECK_INTERVAL_SECONDS: positiveIntOrZeroNumber(
+    0,
+    86400,
+  )({
+    default: 300,
+    desc: 'How often every server is probed to refresh its status and last_seen_at; 0 turns the periodic check off.',
+  }),
   DATABASE_URL: str({
     default: '',
     desc: 'Empty: SQLite in DATA_DIRECTORY. PostgreSQL is on the roadmap.',

@@ -4,7 +4,13 @@ import { cleanEnv, EnvMissingError } from 'envalid';
 import { AppConfig } from './app-config';
 import { ConfigError } from './config-error';
 import { ENVIRONMENT_SCHEMA } from './environment.schema';
-import { ensureDataDirectory, readOrCreateSecretFile } from './secret-files';
+import {
+  ENCRYPTION_KEY_FILE,
+  ensureDataDirectory,
+  NEXT_KEY_SUFFIX,
+  readOptionalKeyFile,
+  readOrCreateSecretFile,
+} from './secret-files';
 
 /** Words that, repeated, make the "secrets" found in sample configurations. */
 const DEFAULT_SECRET_WORDS = [
@@ -133,9 +139,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const auditKey = Buffer.from(
     clean.TOMO_AUDIT_KEY || readOrCreateSecretFile(dataDirectory, 'audit-key', 32),
   );
+  const encryptionKeyFile = explicitEncryptionKey ? null : join(dataDirectory, ENCRYPTION_KEY_FILE);
   const encryptionKey =
     explicitEncryptionKey ??
-    Buffer.from(readOrCreateSecretFile(dataDirectory, 'encryption-key', 32), 'base64');
+    Buffer.from(readOrCreateSecretFile(dataDirectory, ENCRYPTION_KEY_FILE, 32), 'base64');
+  const encryptionKeyFallbacks = encryptionKeyFile
+    ? readOptionalKeyFile(`${encryptionKeyFile}${NEXT_KEY_SUFFIX}`)
+    : [];
 
   const features: Record<string, boolean> = {};
   for (const [name, value] of Object.entries(env)) {
@@ -167,6 +177,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     sessionIdleTimeoutSeconds: clean.SESSION_IDLE_TIMEOUT_SECONDS,
     encryptionKey,
+    encryptionKeyFile,
+    encryptionKeyFallbacks,
     auditKey,
     admin: {
       username: clean.TOMO_ADMIN_USERNAME,
@@ -178,6 +190,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     allowedOrigins: clean.ALLOWED_ORIGINS,
     sshTimeoutSeconds: clean.SSH_TIMEOUT,
     maxConcurrentConnections: clean.MAX_CONCURRENT_CONNECTIONS,
+    sshIdleTimeoutSeconds: clean.SSH_IDLE_TIMEOUT_SECONDS,
+    sshOutputLimitBytes: clean.SSH_OUTPUT_LIMIT_BYTES,
+    serverCheckIntervalSeconds: clean.SERVER_CHECK_INTERVAL_SECONDS,
     mcpToolsets: clean.MCP_TOOLSETS,
     features,
     loginRateLimitPerMinute: clean.LOGIN_RATE_LIMIT_PER_MINUTE,

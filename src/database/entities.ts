@@ -3,6 +3,7 @@ import { ApiTokenEntity } from '../auth/entities/api-token.entity';
 import { SessionEntity } from '../auth/entities/session.entity';
 import { UserEntity } from '../auth/entities/user.entity';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
+import { ServerEntity } from '../servers/server.entity';
 
 /** Every entity of the schema; the migration drift test compares them with `migrations/`. */
 export const ENTITIES = [
@@ -11,4 +12,5 @@ export const ENTITIES = [
   AccountLockEntity,
   ApiTokenEntity,
   AuditEntryEntity,
+  ServerEntity,
 ];

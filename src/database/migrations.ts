@@ -1,4 +1,5 @@
 import { Foundation1764028800000 } from '../../migrations/1764028800000-foundation';
+import { Servers1764115200000 } from '../../migrations/1764115200000-servers';
 
 /** Migrations in the order they apply. Listed explicitly so the build needs no globbing. */
-export const MIGRATIONS = [Foundation1764028800000];
+export const MIGRATIONS = [Foundation1764028800000, Servers1764115200000];

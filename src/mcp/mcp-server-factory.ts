@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CallToolResult, Server } from '@modelcontextprotocol/server';
 import { checkAccess } from '../common/auth/access-policy';
-import type { Actor } from '../common/auth/principal';
+import type { Actor, ProgressReporter } from '../common/auth/principal';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DomainError } from '../common/errors/domain-error';
 import { validateDto } from '../common/validation/validate-dto';
@@ -18,6 +18,25 @@ export interface McpCallContext {
    * body and the call is refused here like any unknown field.
    */
   hostileArguments: Map<string | number, string>;
+}
+
+/**
+ * The actor with a progress reporter when the client sent a progressToken: each report
+ * becomes a `notifications/progress` message on the request's stream. A report that cannot be
+ * delivered (the client went away) does not fail the operation.
+ */
+function withProgress(
+  actor: Actor,
+  progressToken: string | number | undefined,
+  notify: (notification: { method: string; params?: Record<string, unknown> }) => Promise<void>,
+): Actor {
+  if (progressToken === undefined) return actor;
+  const progress: ProgressReporter = (progress, total, message) =>
+    notify({
+      method: 'notifications/progress',
+      params: { progressToken, progress, total, message },
+    }).catch(() => undefined);
+  return { ...actor, progress };
 }
 
 /** Builds the low-level SDK server that answers one stateless MCP request. */
@@ -49,7 +68,11 @@ export class McpServerFactory {
             new DomainError('VALIDATION_FAILED', `${hostileKey}: property is not allowed`),
             request.params.name,
           )
-        : await this.call(context.actor, request.params.name, request.params.arguments);
+        : await this.call(
+            withProgress(context.actor, ctx.mcpReq._meta?.progressToken, ctx.mcpReq.notify),
+            request.params.name,
+            request.params.arguments,
+          );
       this.observer.toolCalled(
         request.params.name,
         result.isError === true,

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { isIP } from 'node:net';
+import { isHostnameOrIp } from '../../src/servers/dto/server-fields';
 
 /** The subset of JSON Schema the DTOs produce (OpenAPI components and MCP inputSchema). */
 export interface PropertySchema {
@@ -148,7 +150,22 @@ export function hostileArguments(schema: ObjectSchema): fc.Arbitrary<unknown> {
   );
   return fc
     .oneof({ arbitrary: object, weight: 6 }, { arbitrary: notAnObject, weight: 1 })
-    .map((value) => JSON.parse(JSON.stringify(value)) as unknown);
+    .map((value) => confineToLoopback(JSON.parse(JSON.stringify(value)) as unknown));
+}
+
+/**
+ * Tests reach only loopback: a generated `hostname` that Tomo would accept and connect to (a
+ * name it would look up in DNS, or an address off this machine) becomes 127.0.0.1. Values Tomo
+ * refuses stay as they are, so the refusal is still tested.
+ */
+export function confineToLoopback(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  const hostname = record.hostname;
+  if (typeof hostname !== 'string' || !isHostnameOrIp(hostname)) return value;
+  const loopback = isIP(hostname) === 4 ? hostname.startsWith('127.') : hostname === '::1';
+  if (!loopback) record.hostname = '127.0.0.1';
+  return record;
 }
 
 /** Whether a value certainly breaks a property's rules (coercible numbers count as fine). */

@@ -16,6 +16,9 @@ export interface Principal {
 
 export type Interface = 'rest' | 'mcp' | 'ws' | 'system';
 
+/** Reports how far a long operation has come (MCP progress notifications). */
+export type ProgressReporter = (progress: number, total: number, message: string) => Promise<void>;
+
 /** The caller of one operation, as every service method receives it. */
 export interface Actor {
   principal: Principal | null;
@@ -23,6 +26,8 @@ export interface Actor {
   ip: string | null;
   userAgent: string | null;
   requestId: string | null;
+  /** Present when the caller asked for progress (an MCP request with a progressToken). */
+  progress?: ProgressReporter;
 }
 
 export const SYSTEM_ACTOR: Actor = {

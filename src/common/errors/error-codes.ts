@@ -8,14 +8,25 @@ export const ERROR_HTTP_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** The server's SSH host key differs from the pinned one; an admin must accept it. */
+  HOST_KEY_MISMATCH: 409,
   SETUP_CLOSED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   PASSWORD_REJECTED: 422,
   ACCOUNT_LOCKED: 423,
+  UNSUPPORTED_OS: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  /** The SSH connection could not be made or was lost. */
+  SSH_UNREACHABLE: 502,
+  /** The server refused the stored credential. */
+  SSH_AUTH_FAILED: 502,
+  /** A remote step (an install, say) ran and failed. */
+  REMOTE_FAILED: 502,
   UNAVAILABLE: 503,
+  AGENT_OFFLINE: 503,
+  TIMEOUT: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;

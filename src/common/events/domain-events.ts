@@ -6,6 +6,16 @@ export interface DomainEvents {
   'account.locked': { username: string; lockedUntil: string; attempts: number };
   'user.deleted': { userId: string; username: string };
   'session.revoked': { sessionId: string; userId: string; reason: string };
+  'server.status_changed': { serverId: string; status: string; previousStatus: string };
+  /** A server offered a host key other than the pinned one; nothing was sent to it. */
+  'server.host_key_changed': {
+    serverId: string;
+    name: string;
+    hostname: string;
+    pinnedFingerprint: string | null;
+    offeredFingerprint: string;
+  };
+  'server.removed': { serverId: string; name: string };
 }
 
 export type DomainEventName = keyof DomainEvents;

@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ServerCredentials } from './credentials/server-credentials';
+import { DockerService } from './docker/docker.service';
+import { DockerTools } from './docker/docker.tools';
+import { ServerConnector } from './server-connector';
+import { ServerEntity } from './server.entity';
+import { ServerStatusMonitor } from './server-status-monitor';
+import { ServersController } from './servers.controller';
+import { ServersService } from './servers.service';
+import { ServersTools } from './servers.tools';
+import { SshPool } from './ssh/ssh-pool';
+
+/** The server inventory: sealed credentials, the SSH pool, host-key pinning, Docker. */
+@Module({
+  imports: [TypeOrmModule.forFeature([ServerEntity])],
+  controllers: [ServersController],
+  providers: [
+    ServersService,
+    ServerConnector,
+    ServerCredentials,
+    SshPool,
+    DockerService,
+    ServerStatusMonitor,
+    ServersTools,
+    DockerTools,
+  ],
+  exports: [ServersService, ServerConnector],
+})
+export class ServersModule {}
