@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Provisions what the test suites need on a fresh Debian machine. Idempotent.
-# Today: the Node dependencies (native addons bcrypt and better-sqlite3 are built from source
-# when no prebuilt binary can be fetched). The servers and agents suites add sshd and dockerd
-# here (see docs/testing.md).
+# The Node dependencies (native addons bcrypt and better-sqlite3 are built from source when no
+# prebuilt binary can be fetched), then OpenSSH for the SSH suites (scripts/provision-ssh.sh).
+# See docs/testing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,4 +15,5 @@ node -e "require('better-sqlite3'); require('bcrypt')" || {
   echo "==> rebuilding native addons"
   npm rebuild better-sqlite3 bcrypt
 }
+scripts/provision-ssh.sh
 echo "==> provisioned"

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CredentialRotation } from './credentials/credential-rotation';
 import { ServerCredentials } from './credentials/server-credentials';
 import { DockerService } from './docker/docker.service';
 import { DockerTools } from './docker/docker.tools';
@@ -19,6 +20,7 @@ import { SshPool } from './ssh/ssh-pool';
     ServersService,
     ServerConnector,
     ServerCredentials,
+    CredentialRotation,
     SshPool,
     DockerService,
     ServerStatusMonitor,

@@ -14,6 +14,8 @@ const FINGERPRINT_QUERIES = {
     'SELECT id, user_id, name, token_hash, read_only, expires_at, revoked_at FROM api_tokens ORDER BY id',
   account_locks:
     'SELECT username, failed_attempts, locked_until, last_failure_at FROM account_locks ORDER BY username',
+  servers:
+    'SELECT id, name, hostname, port, username, auth_type, credential, passphrase, host_key_fingerprint FROM servers ORDER BY id',
 } as const;
 
 export type Table = keyof typeof FINGERPRINT_QUERIES;

@@ -28,6 +28,9 @@ export interface ExecResult {
   durationMs: number;
 }
 
+/** Tries to open a channel that sshd refused while the connection stayed up. */
+const CHANNEL_OPEN_ATTEMPTS = 5;
+
 /** After a timeout's KILL, how long to wait for the remote side before closing the channel. */
 const KILL_GRACE_MS = 2000;
 
@@ -132,7 +135,19 @@ export class SshConnection {
   async exec(command: string, options: ExecOptions): Promise<ExecResult> {
     this.busyChannels += 1;
     try {
-      return await this.channels.runExclusive(() => this.execOnChannel(command, options));
+      return await this.channels.runExclusive(async () => {
+        // sshd frees a session slot a moment after it closes the channel, so an open right
+        // after a close can be refused (MaxSessions) on a healthy connection: try again.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await this.execOnChannel(command, options);
+          } catch (error) {
+            const refused = error instanceof SshFailure && error.kind === 'channel_refused';
+            if (!refused || this.closed || attempt >= CHANNEL_OPEN_ATTEMPTS) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+          }
+        }
+      });
     } finally {
       this.busyChannels -= 1;
       this.lastUsedAt = Date.now();
