@@ -39,6 +39,23 @@ export class AuditService {
     return this.transactions.run((own) => this.append(own, actor, record));
   }
 
+  /** An operation's outcome on one target, in its own transaction (the operation wrote nothing else). */
+  recordOutcome(
+    actor: Actor,
+    action: string,
+    target: { type: string; id: string },
+    success: boolean,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    return this.record(actor, {
+      action,
+      targetType: target.type,
+      targetId: target.id,
+      result: success ? 'success' : 'failure',
+      details,
+    });
+  }
+
   private async append(manager: EntityManager, actor: Actor, record: AuditRecord): Promise<void> {
     const repository = manager.getRepository(AuditEntryEntity);
     const last = await repository.find({

@@ -65,21 +65,33 @@ export class CommandsService {
         execution_time_ms: Math.round(run.durationMs * 100) / 100,
         truncated: run.truncated,
       };
-      await this.record(actor, dto.server_id, success, {
-        command: audited,
-        method: run.method,
-        exit_code: run.exitCode,
-        duration_ms: view.execution_time_ms,
-        timed_out: run.timedOut,
-        truncated: run.truncated,
-      });
+      await this.audit.recordOutcome(
+        actor,
+        'command.executed',
+        { type: 'server', id: dto.server_id },
+        success,
+        {
+          command: audited,
+          method: run.method,
+          exit_code: run.exitCode,
+          duration_ms: view.execution_time_ms,
+          timed_out: run.timedOut,
+          truncated: run.truncated,
+        },
+      );
       return view;
     } catch (error) {
-      await this.record(actor, dto.server_id, false, {
-        command: audited,
-        duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
-        error: error instanceof DomainError ? error.code : 'INTERNAL',
-      });
+      await this.audit.recordOutcome(
+        actor,
+        'command.executed',
+        { type: 'server', id: dto.server_id },
+        false,
+        {
+          command: audited,
+          duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
+          error: error instanceof DomainError ? error.code : 'INTERNAL',
+        },
+      );
       throw error;
     }
   }
@@ -93,20 +105,5 @@ export class CommandsService {
       preferred: agent?.available ? 'agent' : 'ssh',
       methods,
     };
-  }
-
-  private record(
-    actor: Actor,
-    serverId: string,
-    success: boolean,
-    details: Record<string, unknown>,
-  ): Promise<void> {
-    return this.audit.record(actor, {
-      action: 'command.executed',
-      targetType: 'server',
-      targetId: serverId,
-      result: success ? 'success' : 'failure',
-      details,
-    });
   }
 }

@@ -108,7 +108,13 @@ export class DockerService {
     const before = await this.verify(actor, dto);
     if (before.installed && before.running) {
       await progress?.(total, total, 'Docker is already installed and running');
-      await this.record(actor, dto.server_id, true, { already_installed: true });
+      await this.audit.recordOutcome(
+        actor,
+        'server.docker_installed',
+        { type: 'server', id: dto.server_id },
+        true,
+        { already_installed: true },
+      );
       return { success: true, already_installed: true, steps: [], docker: before };
     }
     const factsRun = await this.connector.run(dto.server_id, HOST_FACTS_COMMAND, {
@@ -133,7 +139,13 @@ export class DockerService {
         output_tail: tail,
       });
       if (!success && !step.optional) {
-        await this.record(actor, dto.server_id, false, { failed_step: step.title });
+        await this.audit.recordOutcome(
+          actor,
+          'server.docker_installed',
+          { type: 'server', id: dto.server_id },
+          false,
+          { failed_step: step.title },
+        );
         throw new DomainError(
           'REMOTE_FAILED',
           `${step.title} failed (${run.timedOut ? 'timed out' : `exit code ${run.exitCode ?? run.signal ?? 'unknown'}`}): ${lastLines(tail)}`,
@@ -144,7 +156,13 @@ export class DockerService {
     await progress?.(total, total, 'Verifying');
     const after = await this.verify(actor, dto);
     const success = after.installed && after.running;
-    await this.record(actor, dto.server_id, success, { version: after.version });
+    await this.audit.recordOutcome(
+      actor,
+      'server.docker_installed',
+      { type: 'server', id: dto.server_id },
+      success,
+      { version: after.version },
+    );
     if (!success) {
       throw new DomainError(
         'REMOTE_FAILED',
@@ -164,21 +182,6 @@ export class DockerService {
         `The SSH user "${server.username}" is not root and cannot use sudo without a password (sudo -n true failed). Connect as root, or allow this user passwordless sudo, then try again.`,
       );
     }
-  }
-
-  private record(
-    actor: Actor,
-    serverId: string,
-    success: boolean,
-    details: Record<string, unknown>,
-  ): Promise<void> {
-    return this.audit.record(actor, {
-      action: 'server.docker_installed',
-      targetType: 'server',
-      targetId: serverId,
-      result: success ? 'success' : 'failure',
-      details,
-    });
   }
 }
 
