@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module';
+import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
 import { CommandsModule } from './commands/commands.module';
 import { EventsModule } from './common/events/events.module';
@@ -30,6 +31,7 @@ export class AppModule {
         AuditModule,
         AuthModule,
         ServersModule,
+        AgentsModule,
         CommandsModule,
         MonitoringModule,
         McpModule,

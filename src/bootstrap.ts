@@ -1,4 +1,5 @@
 import { NestFactory } from '@nestjs/core';
+import { WsAdapter } from '@nestjs/platform-ws';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { json } from 'express';
@@ -23,6 +24,7 @@ export async function startTomo(config: AppConfig): Promise<RunningTomo> {
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  app.useWebSocketAdapter(new WsAdapter(app));
   app.set('trust proxy', parseTrustProxy(config.trustProxy));
   app.disable('x-powered-by');
   app.use(json({ limit: config.bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
@@ -46,7 +48,10 @@ export async function startTomo(config: AppConfig): Promise<RunningTomo> {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { app, config, url: `http://${host}:${port}`, admin, close: () => app.close() };
+  const url = `http://${host}:${port}`;
+  // PORT=0 picks a free port: the default SERVER_URL (what agents dial) is known only now.
+  if (config.port === 0 && config.serverUrl === `http://${host}:0`) config.serverUrl = url;
+  return { app, config, url, admin, close: () => app.close() };
 }
 
 function parseTrustProxy(value: string): boolean | number | string {

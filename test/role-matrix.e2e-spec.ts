@@ -96,6 +96,12 @@ const TOOLS: Record<string, ToolContract> = {
   get_execution_methods: { access: 'readonly', readOnly: true, args: ['server_id'] },
   verify_docker: { access: 'user', readOnly: true, args: ['server_id'] },
   install_docker: { access: 'admin', readOnly: false, args: ['server_id'] },
+  register_agent: { access: 'admin', readOnly: false, args: ['server_id'] },
+  list_agents: { access: 'readonly', readOnly: true, args: ['status'] },
+  get_agent_status: { access: 'readonly', readOnly: true, args: ['server_id'] },
+  ping_agent: { access: 'user', readOnly: true, args: ['server_id'] },
+  rotate_agent_token: { access: 'admin', readOnly: false, args: ['server_id'] },
+  revoke_agent: { access: 'admin', readOnly: false, args: ['server_id'] },
 };
 
 /** REST route → the tool of the same operation (one policy: the same minimum role). */
@@ -134,6 +140,12 @@ const ROUTES: Record<string, keyof typeof TOOLS> = {
   'GET /api/v1/servers/{server_id}/execution-methods': 'get_execution_methods',
   'GET /api/v1/servers/{server_id}/docker': 'verify_docker',
   'POST /api/v1/servers/{server_id}/docker': 'install_docker',
+  'POST /api/v1/servers/{server_id}/agent': 'register_agent',
+  'GET /api/v1/agents': 'list_agents',
+  'GET /api/v1/servers/{server_id}/agent': 'get_agent_status',
+  'POST /api/v1/servers/{server_id}/agent/ping': 'ping_agent',
+  'POST /api/v1/servers/{server_id}/agent/rotate': 'rotate_agent_token',
+  'DELETE /api/v1/servers/{server_id}/agent': 'revoke_agent',
 };
 
 /** Operations on the caller's own credentials: each call gets its own fresh credential. */

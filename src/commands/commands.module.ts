@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents/agents.module';
 import { ServersModule } from '../servers/servers.module';
+import { AgentCommandRoute } from './agent-command-route';
 import { COMMAND_ROUTES } from './command-route';
 import { CommandRouter } from './command-router';
 import { CommandsController } from './commands.controller';
@@ -7,16 +9,18 @@ import { CommandsService } from './commands.service';
 import { CommandsTools } from './commands.tools';
 import { SshCommandRoute } from './ssh-command-route';
 
-/** execute_command and get_execution_methods over the routes a server has (SSH for now). */
+/** execute_command and get_execution_methods over the routes a server has: agent, then SSH. */
 @Module({
-  imports: [ServersModule],
+  imports: [ServersModule, AgentsModule],
   controllers: [CommandsController],
   providers: [
     SshCommandRoute,
+    AgentCommandRoute,
     {
+      // Preference order: the agent when connected, SSH otherwise.
       provide: COMMAND_ROUTES,
-      useFactory: (ssh: SshCommandRoute) => [ssh],
-      inject: [SshCommandRoute],
+      useFactory: (agent: AgentCommandRoute, ssh: SshCommandRoute) => [agent, ssh],
+      inject: [AgentCommandRoute, SshCommandRoute],
     },
     CommandRouter,
     CommandsService,

@@ -4,6 +4,8 @@ import { SessionEntity } from '../auth/entities/session.entity';
 import { UserEntity } from '../auth/entities/user.entity';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { ServerEntity } from '../servers/server.entity';
+import { AgentEntity } from '../agents/entities/agent.entity';
+import { AgentRegistrationCodeEntity } from '../agents/entities/agent-registration-code.entity';
 
 /** Every entity of the schema; the migration drift test compares them with `migrations/`. */
 export const ENTITIES = [
@@ -13,4 +15,6 @@ export const ENTITIES = [
   ApiTokenEntity,
   AuditEntryEntity,
   ServerEntity,
+  AgentEntity,
+  AgentRegistrationCodeEntity,
 ];

@@ -20,9 +20,10 @@ function reasonOf(result: PasswordCheck): string {
 }
 
 let blocklist: PasswordBlocklist;
+// Hashing 414,616 entries takes a few seconds, more on a busy machine: more than jest's 5 s.
 beforeAll(async () => {
   blocklist = await PasswordBlocklist.loadPackaged();
-});
+}, 60_000);
 
 describe('PasswordBlocklist', () => {
   it('loads at least 100,000 common passwords from the packaged list', () => {

@@ -6,6 +6,8 @@ export const ERROR_HTTP_STATUS = {
   VALIDATION_FAILED: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  /** The agent refused the request under its own policy (privileged containers, …). */
+  AGENT_POLICY_REFUSED: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   /** The server's SSH host key differs from the pinned one; an admin must accept it. */
@@ -24,8 +26,12 @@ export const ERROR_HTTP_STATUS = {
   SSH_AUTH_FAILED: 502,
   /** A remote step (an install, say) ran and failed. */
   REMOTE_FAILED: 502,
+  /** The agent answered with an error (Docker's message, an internal error). */
+  AGENT_ERROR: 502,
   UNAVAILABLE: 503,
   AGENT_OFFLINE: 503,
+  /** The agent's socket closed while the request was pending; it may or may not have run. */
+  AGENT_DISCONNECTED: 503,
   TIMEOUT: 504,
 } as const;
 

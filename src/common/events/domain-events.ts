@@ -16,6 +16,14 @@ export interface DomainEvents {
     offeredFingerprint: string;
   };
   'server.removed': { serverId: string; name: string };
+  'agent.status_changed': { agentId: string; serverId: string; status: string };
+  /** A JSON-RPC notification from an agent (metrics.update, health.status, agent.shutdown). */
+  'agent.notification': {
+    agentId: string;
+    serverId: string;
+    method: string;
+    params: Record<string, unknown>;
+  };
 }
 
 export type DomainEventName = keyof DomainEvents;

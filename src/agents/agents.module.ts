@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ServersModule } from '../servers/servers.module';
+import { AgentRegistry } from './agent-registry.service';
+import { AGENT_SETTINGS, DEFAULT_AGENT_SETTINGS } from './agent-settings';
+import { AgentsController } from './agents.controller';
+import { AgentsService } from './agents.service';
+import { AgentsTools } from './agents.tools';
+import { AgentRegistrationCodeEntity } from './entities/agent-registration-code.entity';
+import { AgentEntity } from './entities/agent.entity';
+import { AgentConnections } from './gateway/agent-connections';
+import { AgentGateway } from './gateway/agent-gateway';
+
+/** Agent registration, the /ws/agent gateway and the connections it holds. */
+@Module({
+  imports: [TypeOrmModule.forFeature([AgentEntity, AgentRegistrationCodeEntity]), ServersModule],
+  controllers: [AgentsController],
+  providers: [
+    { provide: AGENT_SETTINGS, useValue: DEFAULT_AGENT_SETTINGS },
+    AgentRegistry,
+    AgentConnections,
+    AgentGateway,
+    AgentsService,
+    AgentsTools,
+  ],
+  exports: [AgentConnections, AGENT_SETTINGS],
+})
+export class AgentsModule {}
