@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { ProtocolAgent } from './support/protocol-agent';
 import { TestTomo } from './support/tomo-harness';
 
@@ -27,7 +29,11 @@ describe('agent gateway: the /ws/agent protocol', () => {
   };
 
   beforeAll(async () => {
-    tomo = await TestTomo.start({ SERVER_CHECK_INTERVAL_SECONDS: '0' });
+    tomo = await TestTomo.start({
+      SERVER_CHECK_INTERVAL_SECONDS: '0',
+      AGENT_HEARTBEAT_INTERVAL_SECONDS: '1',
+      AGENT_HEARTBEAT_TIMEOUT_SECONDS: '3',
+    });
     token = await tomo.login();
     wsUrl = `${tomo.url.replace(/^http/, 'ws')}/ws/agent`;
     // An address nothing listens on: the server stays unreachable over SSH, which is fine here.
@@ -67,8 +73,8 @@ describe('agent gateway: the /ws/agent protocol', () => {
         metrics_interval: 30,
         health_interval: 60,
         reconnect_timeout: 30,
-        heartbeat_interval: 30,
-        heartbeat_timeout: 90,
+        heartbeat_interval: 1,
+        heartbeat_timeout: 3,
         auto_update: true,
       },
     });
@@ -239,6 +245,60 @@ describe('agent gateway: the /ws/agent protocol', () => {
     expect(status.body).toMatchObject({ status: 'revoked', connected: false });
     const listed = await api('GET', '/api/v1/agents?status=revoked');
     expect(listed.body.items.map((a: { server_id: string }) => a.server_id)).toContain(serverId);
+  });
+
+  /** Simulates the passing of time where the protocol counts days or minutes. */
+  const sql = (statement: string, ...params: unknown[]) => {
+    const db = new Database(join(tomo.dataDirectory, 'tomo.db'));
+    try {
+      db.pragma('busy_timeout = 5000');
+      db.prepare(statement).run(...params);
+    } finally {
+      db.close();
+    }
+  };
+
+  it('an expired code is refused like an unknown one', async () => {
+    const issued = await issueCode();
+    sql(
+      'UPDATE agent_registration_codes SET expires_at = ? WHERE agent_id = ?',
+      new Date(Date.now() - 1000).toISOString(),
+      issued.agent_id,
+    );
+    const agent = await connect();
+    expect(await agent.register(issued.registration_code)).toEqual({
+      type: 'error',
+      error: 'Invalid or expired registration code',
+    });
+  });
+
+  it('after the grace period the rotated-out token is refused', async () => {
+    const { agent, token: oldToken, agentId } = await connectedAgent();
+    agent.handlers['agent.rotate_token'] = () => ({
+      status: 'ok',
+      rotated_at: new Date().toISOString(),
+    });
+    expect((await api('POST', `/api/v1/servers/${serverId}/agent/rotate`)).body.success).toBe(true);
+    agent.close();
+    sql(
+      'UPDATE agents SET previous_token_expires_at = ? WHERE id = ?',
+      new Date(Date.now() - 1000).toISOString(),
+      agentId,
+    );
+    const late = await connect();
+    expect((await late.authenticate(oldToken)).error).toBe('Invalid authentication token');
+  });
+
+  it('a socket silent past heartbeat_timeout is closed and the agent marked disconnected', async () => {
+    const issued = await issueCode();
+    const silent = await ProtocolAgent.connect(wsUrl, '127.0.0.1', { autoPong: false });
+    agents.push(silent);
+    expect((await silent.register(issued.registration_code)).type).toBe('registered');
+    const started = Date.now();
+    await silent.closedWith(10_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    const status = await api('GET', `/api/v1/servers/${serverId}/agent`);
+    expect(status.body).toMatchObject({ status: 'disconnected', connected: false });
   });
 
   it('refuses bad handshakes with the exact error frames and close 4001', async () => {

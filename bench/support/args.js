@@ -11,6 +11,9 @@ const PROFILES = {
     idleSeconds: 5,
     idleLoopSeconds: 2,
     bcryptSamples: 10,
+    sshIterations: 300,
+    sshWarmupIterations: 30,
+    sshBursts: 6,
   },
   quick: {
     warmupSeconds: 0.5,
@@ -21,21 +24,26 @@ const PROFILES = {
     idleSeconds: 2,
     idleLoopSeconds: 1,
     bcryptSamples: 3,
+    sshIterations: 40,
+    sshWarmupIterations: 10,
+    sshBursts: 2,
   },
 };
 
 const USAGE = `Usage: npm run bench [-- options]
-  --quick              short smoke run (about 35 s after the build)
+  --quick              short smoke run (about 1.5 min after the build)
   --duration <s>       measured seconds of each load run
   --warmup <s>         warm-up seconds before each measured window
   --rounds <n>         alternating rounds Tomo/baseline splitting the measured time (A B B A …)
   --cold-runs <n>      cold starts per server (the median is reported)
   --restart-runs <n>   restarts on an existing data directory per server (0 = none)
   --connections <n>    concurrent connections of each load run (default 20)
-  --only <list>        comma-separated subset: mcp,rest,login,cold-start
-  --strict             exit 1 when a target is missed`;
+  --ssh-iterations <n> sequential commands per kind in the ssh benchmark (300; quick 40)
+  --ssh-bursts <n>     measured bursts of 200 commands per side in the ssh benchmark (6; quick 2)
+  --only <list>        comma-separated subset: mcp,rest,login,cold-start,ssh
+  --strict             exit 1 when a target is missed or a benchmark was skipped`;
 
-const BENCHMARKS = ['mcp', 'rest', 'login', 'cold-start'];
+const BENCHMARKS = ['mcp', 'rest', 'login', 'cold-start', 'ssh'];
 
 function positive(name, raw) {
   const value = Number(raw);
@@ -72,6 +80,8 @@ function parseArgs(argv) {
     else if (arg === '--restart-runs')
       options.restartRuns = Math.max(0, Math.round(Number(next())));
     else if (arg === '--connections') options.connections = Math.round(positive(arg, next()));
+    else if (arg === '--ssh-iterations') options.sshIterations = Math.round(positive(arg, next()));
+    else if (arg === '--ssh-bursts') options.sshBursts = Math.round(positive(arg, next()));
     else if (arg === '--only') {
       const names = next()
         .split(',')

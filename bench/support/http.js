@@ -3,10 +3,13 @@
 const http = require('node:http');
 const { performance } = require('node:perf_hooks');
 
-/** One request through node:http (no keep-alive, nothing lazily loaded): status and body text. */
-function request(url, { method = 'GET', headers = {}, body } = {}) {
+/**
+ * One request through node:http: status and body text. Without `agent`, on a connection of its
+ * own (no keep-alive, nothing lazily loaded); pass a keep-alive http.Agent to reuse connections.
+ */
+function request(url, { method = 'GET', headers = {}, body, agent = false } = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent: false }, (res) => {
+    const req = http.request(url, { method, headers, agent }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (text += chunk));

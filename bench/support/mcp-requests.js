@@ -36,18 +36,28 @@ const ERAS = {
   },
 };
 
-/** method, headers and body of one tools/call in `era` ('2025' or '2026'). */
-function toolsCallRequest(era, token) {
+/**
+ * method, headers and body of one tools/call in `era` ('2025' or '2026'): of get_current_user
+ * unless another `tool` and its `args` are given (same envelope, Mcp-Name set to the tool).
+ */
+function toolsCallRequest(era, token, tool = TOOL, args = {}) {
   const shape = ERAS[era];
+  const headers = { ...shape.headers };
+  if (headers['mcp-name']) headers['mcp-name'] = tool;
   return {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
       authorization: `Bearer ${token}`,
-      ...shape.headers,
+      ...headers,
     },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: shape.params }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { ...shape.params, name: tool, arguments: args },
+    }),
   };
 }
 

@@ -104,6 +104,10 @@ function renderMarkdown(report) {
     lines.push('', 'Benchmarks that could not run:', '');
     for (const failure of report.failures) lines.push(`- ${failure.benchmark}: ${failure.error}`);
   }
+  if (report.skipped?.length) {
+    lines.push('', 'Skipped benchmarks:', '');
+    for (const skip of report.skipped) lines.push(`- ${skip.benchmark}: ${skip.reason}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

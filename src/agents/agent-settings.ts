@@ -1,7 +1,9 @@
+import type { AppConfig } from '../config/app-config';
+
 /**
  * The `agent.*` system settings (AGENT_PROTOCOL §2 `config`, §1 liveness) with their defaults.
- * The settings module will own them; until then they are fixed per process, and tests inject
- * shorter intervals through the AGENT_SETTINGS provider.
+ * The settings module will own them; until then the heartbeat and code lifetime come from the
+ * environment (AGENT_HEARTBEAT_*, AGENT_REGISTRATION_CODE_TTL_SECONDS) and the rest is fixed.
  */
 export interface AgentSettings {
   metricsInterval: number;
@@ -30,6 +32,16 @@ export const DEFAULT_AGENT_SETTINGS: AgentSettings = {
   handshakeTimeoutSeconds: 30,
   requestTimeoutSeconds: 30,
 };
+
+/** The defaults with what the environment overrides (see docs/configuration.md). */
+export function agentSettingsFrom(config: AppConfig): AgentSettings {
+  return {
+    ...DEFAULT_AGENT_SETTINGS,
+    heartbeatInterval: config.agentHeartbeatIntervalSeconds,
+    heartbeatTimeout: config.agentHeartbeatTimeoutSeconds,
+    registrationCodeTtlSeconds: config.agentRegistrationCodeTtlSeconds,
+  };
+}
 
 /** The `config` object of the registered/authenticated replies. */
 export function agentConfig(settings: AgentSettings) {

@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ServersModule } from '../servers/servers.module';
 import { AgentRegistry } from './agent-registry.service';
-import { AGENT_SETTINGS, DEFAULT_AGENT_SETTINGS } from './agent-settings';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AGENT_SETTINGS, agentSettingsFrom } from './agent-settings';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 import { AgentsTools } from './agents.tools';
@@ -16,7 +17,7 @@ import { AgentGateway } from './gateway/agent-gateway';
   imports: [TypeOrmModule.forFeature([AgentEntity, AgentRegistrationCodeEntity]), ServersModule],
   controllers: [AgentsController],
   providers: [
-    { provide: AGENT_SETTINGS, useValue: DEFAULT_AGENT_SETTINGS },
+    { provide: AGENT_SETTINGS, useFactory: agentSettingsFrom, inject: [APP_CONFIG] },
     AgentRegistry,
     AgentConnections,
     AgentGateway,

@@ -29,6 +29,9 @@ export interface AppConfig {
   sshIdleTimeoutSeconds: number;
   sshOutputLimitBytes: number;
   serverCheckIntervalSeconds: number;
+  agentHeartbeatIntervalSeconds: number;
+  agentHeartbeatTimeoutSeconds: number;
+  agentRegistrationCodeTtlSeconds: number;
   mcpToolsets: string[];
   features: Record<string, boolean>;
   loginRateLimitPerMinute: number;

@@ -162,6 +162,27 @@ export const ENVIRONMENT_SCHEMA = {
     default: 300,
     desc: 'How often every server is probed to refresh its status and last_seen_at; 0 turns the periodic check off.',
   }),
+  AGENT_HEARTBEAT_INTERVAL_SECONDS: positiveInt(
+    1,
+    3600,
+  )({
+    default: 30,
+    desc: 'How often the backend pings each agent socket (agent.heartbeat_interval until the settings module owns it).',
+  }),
+  AGENT_HEARTBEAT_TIMEOUT_SECONDS: positiveInt(
+    2,
+    86400,
+  )({
+    default: 90,
+    desc: 'An agent socket silent this long (no pong, no frame) is closed and the agent marked disconnected.',
+  }),
+  AGENT_REGISTRATION_CODE_TTL_SECONDS: positiveInt(
+    60,
+    31536000,
+  )({
+    default: 2592000,
+    desc: 'Lifetime of a one-time agent registration code (30 days).',
+  }),
   DATABASE_URL: str({
     default: '',
     desc: 'Empty: SQLite in DATA_DIRECTORY. PostgreSQL is on the roadmap.',

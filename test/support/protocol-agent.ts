@@ -39,8 +39,12 @@ export class ProtocolAgent {
   }
 
   /** `localAddress` (127.0.0.x) lets a test appear as its own client IP to the gateway. */
-  static connect(url: string, localAddress?: string): Promise<ProtocolAgent> {
-    const socket = new WebSocket(url, localAddress ? { localAddress } : {});
+  static connect(
+    url: string,
+    localAddress?: string,
+    options: { autoPong?: boolean } = {},
+  ): Promise<ProtocolAgent> {
+    const socket = new WebSocket(url, { ...(localAddress ? { localAddress } : {}), ...options });
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new ProtocolAgent(socket)));
       socket.once('error', reject);

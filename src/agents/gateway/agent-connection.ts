@@ -75,11 +75,7 @@ export class AgentConnection {
   handleResponse(frame: { id?: unknown; result?: unknown; error?: unknown }): void {
     if (typeof frame.id !== 'string') return;
     if (frame.error && typeof frame.error === 'object') {
-      this.settle(
-        frame.id,
-        undefined,
-        domainErrorFromRpc(frame.error),
-      );
+      this.settle(frame.id, undefined, domainErrorFromRpc(frame.error));
     } else {
       this.settle(frame.id, frame.result);
     }

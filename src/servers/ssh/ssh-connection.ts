@@ -29,7 +29,7 @@ export interface ExecResult {
 }
 
 /** Tries to open a channel that sshd refused while the connection stayed up. */
-const CHANNEL_OPEN_ATTEMPTS = 5;
+const CHANNEL_OPEN_ATTEMPTS = 10;
 
 /** After a timeout's KILL, how long to wait for the remote side before closing the channel. */
 const KILL_GRACE_MS = 2000;
@@ -111,6 +111,9 @@ export class SshConnection {
       client.once('error', fail);
       try {
         client.connect(config);
+        // Small request/response packets: without TCP_NODELAY each channel open waits for
+        // the peer's delayed ACK (about 40 ms per command).
+        client.setNoDelay(true);
       } catch (error) {
         // ssh2 throws synchronously for a key it cannot parse; never echo its message.
         client.removeAllListeners();
