@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ServersModule } from '../servers/servers.module';
 import { AgentRegistry } from './agent-registry.service';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config';
 import { AGENT_SETTINGS, agentSettingsFrom } from './agent-settings';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
