@@ -5,7 +5,7 @@
 #                   own sshd on a free loopback port; no system-wide sshd is started here)
 #   sudo            for suites that run commands with sudo on the SSH host
 #   busybox-static  a static busybox, for suites that need tools on a minimal host
-# Docker is deliberately NOT installed: a suite installs it over SSH on a machine without it.
+# Docker: scripts/provision-docker.sh.
 set -euo pipefail
 
 installed() {
