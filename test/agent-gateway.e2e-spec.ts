@@ -84,6 +84,8 @@ describe('agent gateway: the /ws/agent protocol', () => {
       connected: true,
       version: '9.9.9-test',
     });
+    const server = await api('GET', `/api/v1/servers/${serverId}`);
+    expect(server.body.agent_status).toBe('connected');
 
     const again = await connect();
     expect(await again.register(issued.registration_code)).toEqual({

@@ -1,7 +1,9 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ServersModule } from '../servers/servers.module';
+import { AGENT_STATUS_SOURCE } from '../servers/agent-status-source';
 import { AgentRegistry } from './agent-registry.service';
+import { AgentStatusLookup } from './agent-status-source.provider';
 import { APP_CONFIG } from '../config/app-config';
 import { AGENT_SETTINGS, agentSettingsFrom } from './agent-settings';
 import { AgentsController } from './agents.controller';
@@ -12,7 +14,11 @@ import { AgentEntity } from './entities/agent.entity';
 import { AgentConnections } from './gateway/agent-connections';
 import { AgentGateway } from './gateway/agent-gateway';
 
-/** Agent registration, the /ws/agent gateway and the connections it holds. */
+/**
+ * Agent registration, the /ws/agent gateway and the connections it holds. Global only to hand the
+ * servers module (below it) the agent status of each server without an import cycle.
+ */
+@Global()
 @Module({
   imports: [TypeOrmModule.forFeature([AgentEntity, AgentRegistrationCodeEntity]), ServersModule],
   controllers: [AgentsController],
@@ -23,7 +29,8 @@ import { AgentGateway } from './gateway/agent-gateway';
     AgentGateway,
     AgentsService,
     AgentsTools,
+    { provide: AGENT_STATUS_SOURCE, useClass: AgentStatusLookup },
   ],
-  exports: [AgentConnections, AGENT_SETTINGS],
+  exports: [AgentConnections, AGENT_SETTINGS, AGENT_STATUS_SOURCE],
 })
 export class AgentsModule {}

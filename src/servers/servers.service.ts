@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
@@ -15,6 +15,7 @@ import { HOST_FACTS_COMMAND, parseHostFacts } from './host-facts';
 import { ServerConnector } from './server-connector';
 import { ServerEntity } from './server.entity';
 import { SshFailure } from './ssh/ssh-failure';
+import { AGENT_STATUS_SOURCE, AgentStatusSource } from './agent-status-source';
 import { ConnectionTestView, ServerView, toServerView } from './servers.views';
 
 /** The connection test's own command gets this long. */
@@ -30,7 +31,15 @@ export class ServersService {
     private readonly events: EventBus,
     private readonly credentials: ServerCredentials,
     private readonly connector: ServerConnector,
+    @Optional() @Inject(AGENT_STATUS_SOURCE) private readonly agents?: AgentStatusSource,
   ) {}
+
+  private async views(rows: ServerEntity[]): Promise<ServerView[]> {
+    const statuses = this.agents
+      ? await this.agents.statuses(rows.map((row) => row.id))
+      : new Map<string, string>();
+    return rows.map((row) => toServerView(row, statuses.get(row.id) ?? null));
+  }
 
   /** Stores the server (even when it cannot be reached yet), then tests it and pins its key. */
   async add(actor: Actor, dto: AddServerDto): Promise<ServerView> {
@@ -90,11 +99,12 @@ export class ServersService {
       take: dto.limit ?? 50,
       skip: dto.offset ?? 0,
     });
-    return { items: rows.map(toServerView), total };
+    return { items: await this.views(rows), total };
   }
 
   async get(dto: ServerIdDto): Promise<ServerView> {
-    return toServerView(await this.connector.load(dto.server_id));
+    const [view] = await this.views([await this.connector.load(dto.server_id)]);
+    return view!;
   }
 
   /**
@@ -223,7 +233,8 @@ export class ServersService {
         { offered_fingerprint: pinned.offeredHostKeyFingerprint },
       );
     }
-    return toServerView(pinned);
+    const [view] = await this.views([pinned]);
+    return view!;
   }
 
   /** Servers for the periodic status check. */

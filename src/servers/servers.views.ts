@@ -33,7 +33,7 @@ export interface ServerView {
   created_at: string;
 }
 
-export function toServerView(server: ServerEntity): ServerView {
+export function toServerView(server: ServerEntity, agentStatus: string | null = null): ServerView {
   return {
     id: server.id,
     name: server.name,
@@ -48,8 +48,8 @@ export function toServerView(server: ServerEntity): ServerView {
     docker_version: server.dockerVersion,
     os: server.os,
     arch: server.arch,
-    // The agents module fills this in; until an agent is registered there is none.
-    agent_status: null,
+    // pending, connected, disconnected or revoked; null while the server has no agent.
+    agent_status: agentStatus,
     last_seen_at: server.lastSeenAt,
     created_at: server.createdAt,
   };
