@@ -145,10 +145,11 @@ export class AuthService {
     return { success: true };
   }
 
-  async currentUser(actor: Actor): Promise<UserView> {
-    const user = await this.users.findById(principalOf(actor).userId);
-    if (!user) throw notFound('User', principalOf(actor).userId);
-    return toUserView(user);
+  currentUser(actor: Actor): UserView {
+    const userId = principalOf(actor).userId;
+    const user = this.users.viewById(userId);
+    if (!user) throw notFound('User', userId);
+    return user;
   }
 
   /** Ends every other session of the user (and every session when called with an API token). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { Role } from '../common/auth/roles';
+import { PreparedStatements } from '../database/prepared-statements';
 
 /** A session or API token together with its user: what one authenticated request needs. */
 export interface CredentialRow {
@@ -43,19 +43,18 @@ const API_TOKEN_SQL = `SELECT t.id, t.user_id, u.username, u.role, u.is_active, 
  */
 @Injectable()
 export class CredentialLookup {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly statements: PreparedStatements) {}
 
-  session(sessionId: string): Promise<CredentialRow | null> {
+  session(sessionId: string): CredentialRow | null {
     return this.one(SESSION_SQL, sessionId);
   }
 
-  apiToken(tokenHash: string): Promise<CredentialRow | null> {
+  apiToken(tokenHash: string): CredentialRow | null {
     return this.one(API_TOKEN_SQL, tokenHash);
   }
 
-  private async one(sql: string, key: string): Promise<CredentialRow | null> {
-    const rows = await this.dataSource.query<RawRow[]>(sql, [key]);
-    const row = rows[0];
+  private one(sql: string, key: string): CredentialRow | null {
+    const row = this.statements.get<RawRow>(sql, key);
     if (!row) return null;
     return {
       id: row.id,

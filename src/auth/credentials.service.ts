@@ -35,7 +35,7 @@ export class CredentialsService implements Authenticator {
   private async fromJwt(token: string): Promise<Principal | null> {
     const claims = this.tokens.verify(token);
     if (!claims) return null;
-    const row = await this.lookup.session(claims.jti);
+    const row = this.lookup.session(claims.jti);
     if (!row?.userActive || row.userId !== claims.sub || !row.expiresAt || !row.lastUsedAt)
       return null;
     const status = this.sessions.statusOf({
@@ -57,7 +57,7 @@ export class CredentialsService implements Authenticator {
 
   private async fromApiToken(secret: string): Promise<Principal | null> {
     const hash = sha256Hex(secret);
-    const row = await this.lookup.apiToken(hash);
+    const row = this.lookup.apiToken(hash);
     if (
       !row?.userActive ||
       !row.tokenHash ||
