@@ -41,7 +41,10 @@ export function requestLogging(logger: () => Logger): Middleware {
     (req as { id?: unknown }).id = requestId(req, res);
     const log = logger();
     if (log.isLevelEnabled('info')) watchResponse(log, req, res);
-    currentRequest.run(req, next);
+    // The context only serves log lines; at level silent there are none, and keeping it costs
+    // a hook on every promise of the request.
+    if (log.isLevelEnabled('fatal')) currentRequest.run(req, next);
+    else next();
   };
 }
 
