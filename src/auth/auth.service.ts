@@ -146,9 +146,23 @@ export class AuthService {
   }
 
   currentUser(actor: Actor): UserView {
-    const userId = principalOf(actor).userId;
-    const user = this.users.viewById(userId);
-    if (!user) throw notFound('User', userId);
+    const principal = principalOf(actor);
+    const account = principal.account;
+    // The row this request's credential check read, unless a write has ended since: then (and
+    // for principals built without it) it is read again.
+    if (account && account.readAtVersion === this.transactions.version) {
+      return {
+        id: principal.userId,
+        username: principal.username,
+        email: account.email,
+        role: principal.role,
+        is_active: account.isActive,
+        created_at: account.createdAt,
+        last_login_at: account.lastLoginAt,
+      };
+    }
+    const user = this.users.viewById(principal.userId);
+    if (!user) throw notFound('User', principal.userId);
     return user;
   }
 

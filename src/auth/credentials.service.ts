@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Authenticator } from '../common/auth/authenticator';
-import { Principal } from '../common/auth/principal';
+import { Principal, PrincipalAccount } from '../common/auth/principal';
 import { constantTimeEqual, sha256Hex } from '../common/crypto/tokens';
 import { DomainError } from '../common/errors/domain-error';
 import { API_TOKEN_PREFIX, ApiTokensService } from './api-tokens.service';
-import { CredentialLookup } from './credential-lookup';
+import { CredentialLookup, CredentialRow } from './credential-lookup';
 import { SessionTokens } from './session-tokens';
 import { SessionsService } from './sessions.service';
 
@@ -52,6 +52,7 @@ export class CredentialsService implements Authenticator {
       role: row.role,
       sessionId: row.id,
       readOnly: false,
+      account: accountOf(row),
     };
   }
 
@@ -74,6 +75,17 @@ export class CredentialsService implements Authenticator {
       role: row.role,
       tokenId: row.id,
       readOnly: row.readOnly,
+      account: accountOf(row),
     };
   }
+}
+
+function accountOf(row: CredentialRow): PrincipalAccount {
+  return {
+    email: row.email,
+    isActive: row.userActive,
+    createdAt: row.userCreatedAt,
+    lastLoginAt: row.lastLoginAt,
+    readAtVersion: row.readAtVersion,
+  };
 }
