@@ -14,7 +14,11 @@ import { DatabaseModule } from './database/database.module';
 import { McpModule } from './mcp/mcp.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 
-/** The modular monolith: lower modules first (config, database, events ← audit, auth ← …). */
+/**
+ * The modular monolith: lower modules first (config, database, events ← audit, auth ← …).
+ * Nest mounts routes in this order and Express tries them in turn, so the busiest go first:
+ * MCP (it depends on no domain module; it finds their tools at init) and then auth.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -25,10 +29,10 @@ export class AppModule {
         LoggerModule.forRoot(pinoOptions(config.logLevel)),
         DatabaseModule,
         EventsModule,
-        AuditModule,
-        AuthModule,
-        MonitoringModule,
         McpModule,
+        AuthModule,
+        AuditModule,
+        MonitoringModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
