@@ -17,7 +17,11 @@ import { McpModule } from './mcp/mcp.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { ServersModule } from './servers/servers.module';
 
-/** The modular monolith: lower modules first (config, database, events ← audit, auth ← …). */
+/**
+ * The modular monolith: lower modules first (config, database, events ← audit, auth ← …).
+ * Nest mounts routes in this order and Express tries them in turn, so the busiest go first:
+ * MCP (it depends on no domain module; it finds their tools at init) and then auth.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -28,13 +32,13 @@ export class AppModule {
         LoggerModule.forRoot(pinoOptions(config.logLevel)),
         DatabaseModule,
         EventsModule,
-        AuditModule,
+        McpModule,
         AuthModule,
+        AuditModule,
         ServersModule,
         AgentsModule,
         CommandsModule,
         MonitoringModule,
-        McpModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -3,9 +3,10 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { json } from 'express';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AdminBootstrap, AdminBootstrapOutcome } from './auth/admin-bootstrap';
+import { requestLogging } from './common/logging/request-logging';
 import { buildOpenApiDocument } from './common/openapi/openapi-document';
 import { AppConfig } from './config/app-config';
 
@@ -41,6 +42,9 @@ export async function startTomo(config: AppConfig): Promise<RunningTomo> {
     useGlobalPrefix: false,
     swaggerOptions: { persistAuthorization: false },
   });
+  // Where nestjs-pino's middleware ran: after the body parser and the documentation routes,
+  // before Nest's routes. PinoLogger.root is the logger nestjs-pino built from pinoOptions.
+  app.use(requestLogging(() => PinoLogger.root));
   await app.init();
 
   const admin = await app.get(AdminBootstrap).run();

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Authenticator } from '../common/auth/authenticator';
-import { Principal } from '../common/auth/principal';
+import { Principal, PrincipalAccount } from '../common/auth/principal';
 import { constantTimeEqual, sha256Hex } from '../common/crypto/tokens';
 import { DomainError } from '../common/errors/domain-error';
 import { API_TOKEN_PREFIX, ApiTokensService } from './api-tokens.service';
-import { CredentialLookup } from './credential-lookup';
+import { CredentialLookup, CredentialRow } from './credential-lookup';
 import { SessionTokens } from './session-tokens';
 import { SessionsService } from './sessions.service';
 
@@ -35,7 +35,7 @@ export class CredentialsService implements Authenticator {
   private async fromJwt(token: string): Promise<Principal | null> {
     const claims = this.tokens.verify(token);
     if (!claims) return null;
-    const row = await this.lookup.session(claims.jti);
+    const row = this.lookup.session(claims.jti);
     if (!row?.userActive || row.userId !== claims.sub || !row.expiresAt || !row.lastUsedAt)
       return null;
     const status = this.sessions.statusOf({
@@ -52,12 +52,13 @@ export class CredentialsService implements Authenticator {
       role: row.role,
       sessionId: row.id,
       readOnly: false,
+      account: accountOf(row),
     };
   }
 
   private async fromApiToken(secret: string): Promise<Principal | null> {
     const hash = sha256Hex(secret);
-    const row = await this.lookup.apiToken(hash);
+    const row = this.lookup.apiToken(hash);
     if (
       !row?.userActive ||
       !row.tokenHash ||
@@ -74,6 +75,17 @@ export class CredentialsService implements Authenticator {
       role: row.role,
       tokenId: row.id,
       readOnly: row.readOnly,
+      account: accountOf(row),
     };
   }
+}
+
+function accountOf(row: CredentialRow): PrincipalAccount {
+  return {
+    email: row.email,
+    isActive: row.userActive,
+    createdAt: row.userCreatedAt,
+    lastLoginAt: row.lastLoginAt,
+    readAtVersion: row.readAtVersion,
+  };
 }

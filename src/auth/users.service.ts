@@ -9,6 +9,7 @@ import { Page } from '../common/dto/pagination.dto';
 import { DomainError, notFound } from '../common/errors/domain-error';
 import { EventBus } from '../common/events/event-bus';
 import { nowIso } from '../common/time';
+import { PreparedStatements } from '../database/prepared-statements';
 import { TransactionRunner } from '../database/transaction-runner';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersDto } from './dto/list-users.dto';
@@ -18,6 +19,11 @@ import { PasswordHasher } from './password-hasher';
 import { PasswordPolicyService } from './password-policy.service';
 import { SessionsService } from './sessions.service';
 import { toUserView, UserView } from './views';
+
+/** The columns of a UserView, read with a prepared statement (the current-user hot path). */
+const USER_VIEW_SQL =
+  'SELECT id, username, email, role, is_active, created_at, last_login_at FROM users WHERE id = ?';
+type UserViewRow = Omit<UserView, 'is_active'> & { is_active: number | boolean };
 
 export interface NewUser {
   username: string;
@@ -37,7 +43,14 @@ export class UsersService {
     private readonly policy: PasswordPolicyService,
     private readonly sessions: SessionsService,
     private readonly events: EventBus,
+    private readonly statements: PreparedStatements,
   ) {}
+
+  /** The user as callers see it, read fresh from the database (one prepared statement). */
+  viewById(id: string): UserView | null {
+    const row = this.statements.get<UserViewRow>(USER_VIEW_SQL, id);
+    return row ? { ...row, is_active: Boolean(row.is_active) } : null;
+  }
 
   findById(id: string): Promise<UserEntity | null> {
     return this.users.findOneBy({ id });

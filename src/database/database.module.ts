@@ -2,9 +2,10 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { sqliteDataSourceOptions } from './data-source-options';
+import { PreparedStatements } from './prepared-statements';
 import { TransactionRunner } from './transaction-runner';
 
-/** The database connection, migrated at startup, and the transaction runner. */
+/** The database connection, migrated at startup, the transaction runner and prepared reads. */
 @Global()
 @Module({
   imports: [
@@ -18,7 +19,7 @@ import { TransactionRunner } from './transaction-runner';
       }),
     }),
   ],
-  providers: [TransactionRunner],
-  exports: [TransactionRunner],
+  providers: [TransactionRunner, PreparedStatements],
+  exports: [TransactionRunner, PreparedStatements],
 })
 export class DatabaseModule {}

@@ -10,10 +10,26 @@ import { DataSource, EntityManager } from 'typeorm';
 @Injectable()
 export class TransactionRunner {
   private readonly mutex = new Mutex();
+  private ended = 0;
 
   constructor(private readonly dataSource: DataSource) {}
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.mutex.runExclusive(() => this.dataSource.transaction(work));
+    return this.mutex.runExclusive(async () => {
+      try {
+        return await this.dataSource.transaction(work);
+      } finally {
+        this.ended++;
+      }
+    });
+  }
+
+  /**
+   * Changes each time a write transaction ends (committed or rolled back). A row this process
+   * read while the version had a value is still what the database holds while it has that
+   * value, since every write goes through here.
+   */
+  get version(): number {
+    return this.ended;
   }
 }

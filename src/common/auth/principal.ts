@@ -12,6 +12,18 @@ export interface Principal {
   tokenId?: string;
   /** A read-only API token reaches only read-only operations. */
   readOnly: boolean;
+  /** The rest of the user row, as the credential check of this request read it. */
+  account?: PrincipalAccount;
+}
+
+/** Read in the same statement as the credential, so that `get_current_user` needs no read. */
+export interface PrincipalAccount {
+  email: string | null;
+  isActive: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+  /** The database's write version when read (TransactionRunner.version): stale once it moves. */
+  readAtVersion: number;
 }
 
 export type Interface = 'rest' | 'mcp' | 'ws' | 'system';

@@ -10,6 +10,12 @@ import { AuthenticatedRequest, bearerFrom, hasTokenInQuery } from './request-con
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** What a route declared; decorators are fixed at bootstrap, so it is read once per route. */
+interface RouteRule {
+  selfAuthenticating: boolean;
+  access: Access | undefined;
+}
+
 /**
  * The REST face of the one permission check: authenticates the bearer credential (if any) and
  * applies the route's declared access. A route without a declaration is denied.
@@ -21,16 +27,13 @@ export class AccessGuard implements CanActivate {
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
   ) {}
 
+  private readonly rules = new WeakMap<object, WeakMap<object, RouteRule>>();
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(SELF_AUTHENTICATING_METADATA, targets))
-      return true;
+    const { selfAuthenticating, access } = this.ruleOf(context);
+    if (selfAuthenticating) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
     if (access === 'public') {
       // A stale token must not block a login; a valid read-only token still may not write.
       request.principal = await this.optionalPrincipal(request);
@@ -47,6 +50,25 @@ export class AccessGuard implements CanActivate {
     request.principal = bearer === null ? null : await this.authenticator.authenticate(bearer);
     checkAccess(request.principal, access, READ_METHODS.has(request.method));
     return true;
+  }
+
+  /** Keyed by class and handler: an inherited handler may sit under another class's rule. */
+  private ruleOf(context: ExecutionContext): RouteRule {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = this.rules.get(controller);
+    if (!byHandler) this.rules.set(controller, (byHandler = new WeakMap()));
+    let rule = byHandler.get(handler);
+    if (!rule) {
+      const targets = [handler, controller];
+      rule = {
+        selfAuthenticating:
+          this.reflector.getAllAndOverride<boolean>(SELF_AUTHENTICATING_METADATA, targets) === true,
+        access: this.reflector.getAllAndOverride<Access | undefined>(ACCESS_METADATA, targets),
+      };
+      byHandler.set(handler, rule);
+    }
+    return rule;
   }
 
   private async optionalPrincipal(request: AuthenticatedRequest): Promise<Principal | null> {

@@ -18,6 +18,8 @@ export function bearerFrom(request: Request): string | null {
 }
 
 export function hasTokenInQuery(request: Request): boolean {
+  // Express parses the query string again on every read of request.query; most have none.
+  if (!request.url.includes('?')) return false;
   const query = request.query as Record<string, unknown>;
   return TOKEN_QUERY_PARAMETERS.some((name) => query[name] !== undefined);
 }
@@ -30,7 +32,12 @@ export function actorFrom(request: AuthenticatedRequest, via: Interface): Actor 
   return {
     principal: request.principal ?? null,
     interface: via,
-    ip: request.ip ?? null,
+    // Read from the request when used (audit, sessions, rate limit), while it is served:
+    // Express derives request.ip anew on each access (trust-proxy rules, X-Forwarded-For),
+    // and most operations never read it.
+    get ip() {
+      return request.ip ?? null;
+    },
     userAgent: clip(request.headers['user-agent'], 512),
     requestId: requestIdOf(request),
   };

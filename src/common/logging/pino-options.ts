@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import { REDACTED, redactSecrets, redactText } from '../security/redact';
+import { requestLogFields } from './request-logging';
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /**
  * pino applies formatters to the root logger only; child-logger bindings go through its
  * `redact` paths instead, so the usual secret keys are listed here down to three levels.
@@ -27,24 +25,20 @@ const REDACT_PATHS = ['', '*.', '*.*.'].flatMap((prefix) =>
 const LINE_SEPARATORS = /[\u2028\u2029]/g;
 const escapeSeparator = (char: string): string => (char === '\u2028' ? '\\u2028' : '\\u2029');
 
-/** Uses the caller's X-Request-Id when it is well-formed, else a new UUID; echoes it back. */
-export function requestId(request: IncomingMessage, response: ServerResponse): string {
-  const incoming = request.headers['x-request-id'];
-  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  response.setHeader('X-Request-Id', id);
-  return id;
-}
-
 /**
  * Structured JSON logs (pino): one line per event, so CR/LF in any value is escaped and cannot
  * forge a line; every object is passed through `redactSecrets` before it is written.
+ *
+ * nestjs-pino builds the root logger from these options (through pino-http's factory) but does
+ * not mount its per-request middleware (`forRoutes: []`): `requestLogging` gives requests their
+ * ids and completion lines, and the `mixin` names the request on lines logged while serving it.
  */
 export function pinoOptions(level: string): Params {
   return {
+    forRoutes: [],
     pinoHttp: {
       level,
-      genReqId: requestId,
-      customProps: () => ({ interface: 'http' }),
+      mixin: requestLogFields,
       redact: { paths: REDACT_PATHS, censor: REDACTED },
       serializers: {
         req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) => ({
@@ -74,9 +68,6 @@ export function pinoOptions(level: string): Params {
         },
         // JSON leaves U+2028/U+2029 unescaped; some readers split lines on them.
         streamWrite: (line: string) => line.replace(LINE_SEPARATORS, escapeSeparator),
-      },
-      autoLogging: {
-        ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/health/ready',
       },
     },
   };
