@@ -12,7 +12,11 @@ const { ROOT, makeTempDirectory, removeTempDirectory } = require('./processes');
  * temp directory, required from there, and the directory is removed again. Both import only
  * Node built-ins, so a per-file transform is all it takes.
  */
-const HARNESS_FILES = ['test/support/sshd.ts', 'test/support/infra.ts'];
+const HARNESS_FILES = [
+  'test/support/free-port.ts',
+  'test/support/sshd.ts',
+  'test/support/infra.ts',
+];
 
 let harness = null;
 
