@@ -25,8 +25,9 @@ const INSTALL_TIMEOUT = 15 * 60_000;
 
 /**
  * verify_docker and install_docker over SSH, with this machine as the server (root over a
- * real sshd). On a fresh CI machine Docker is absent, so install_docker really installs it with
- * apt and starts the daemon; where Docker already runs, the install is the no-op path.
+ * real sshd). Where Docker is absent, install_docker really installs it with apt and starts the
+ * daemon; where it already runs (CI provisions it for the agent suites), the install takes the
+ * already-installed path and says so.
  */
 describeWithSshd('docker: verify and install over SSH', () => {
   let sshd: TestSshdWithRoot;
@@ -105,7 +106,7 @@ describeWithSshd('docker: verify and install over SSH', () => {
           );
         } else {
           console.warn(
-            'docker.e2e: Docker already runs on this machine, so install_docker took its no-op path; a fresh machine (CI) exercises the installation.',
+            'docker.e2e: Docker already runs on this machine (scripts/provision-docker.sh), so install_docker took its already-installed path; the installation itself runs only where Docker is absent.',
           );
         }
         expect(progress.length).toBeGreaterThanOrEqual(2);

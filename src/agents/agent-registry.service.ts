@@ -181,10 +181,6 @@ export class AgentRegistry {
     );
   }
 
-  get codeTtlSeconds(): number {
-    return this.settings.registrationCodeTtlSeconds;
-  }
-
   newCodeRow(agentId: string, code: string): AgentRegistrationCodeEntity {
     const now = Date.now();
     return {

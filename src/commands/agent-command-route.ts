@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AgentConnections } from '../agents/gateway/agent-connections';
+import { DomainError } from '../common/errors/domain-error';
 import type { ExecResult } from '../servers/ssh/ssh-connection';
 import { CommandRoute, RouteAvailability, RouteRunOptions } from './command-route';
 
@@ -29,16 +30,16 @@ export class AgentCommandRoute implements CommandRoute {
 
   async run(serverId: string, command: string, options: RouteRunOptions): Promise<ExecResult> {
     const connection = this.connections.forServer(serverId);
+    // The socket can close between choosing this route and running on it.
+    if (!connection) throw new DomainError('AGENT_DISCONNECTED', 'The agent disconnected.');
     const started = process.hrtime.bigint();
     const timeoutSeconds = Math.ceil(options.timeoutMs / 1000);
     // The agent's own timeout plus 5 s for the answer to travel (AGENT_PROTOCOL §3).
-    const answer = await (connection
-      ? connection.request<ExecAnswer>(
-          'system.exec',
-          { command, timeout: timeoutSeconds },
-          (timeoutSeconds + 5) * 1000,
-        )
-      : Promise.reject(new Error('agent route used without a connection')));
+    const answer = await connection.request<ExecAnswer>(
+      'system.exec',
+      { command, timeout: timeoutSeconds },
+      (timeoutSeconds + 5) * 1000,
+    );
     const exitCode = typeof answer.exit_code === 'number' ? answer.exit_code : null;
     const stdout = typeof answer.stdout === 'string' ? answer.stdout : '';
     const stderr = typeof answer.stderr === 'string' ? answer.stderr : '';

@@ -89,14 +89,17 @@ export class ServerConnector {
   }
 
   /** The connection succeeded: status online, last_seen_at now (throttled). */
-  async markReachable(server: ServerEntity, facts: Partial<ServerEntity> = {}): Promise<void> {
-    const now = nowIso();
+  async markReachable(server: ServerEntity): Promise<void> {
     const fresh =
       server.status === 'online' &&
       server.lastSeenAt !== null &&
       Date.now() - Date.parse(server.lastSeenAt) < SEEN_REFRESH_MS;
-    if (fresh && Object.keys(facts).length === 0) return;
-    await this.setStatus(server.id, 'online', null, { ...facts, lastSeenAt: now });
+    if (!fresh) await this.recordFacts(server.id, {});
+  }
+
+  /** What a successful connection learned (OS, Docker…): stored with status online, now. */
+  async recordFacts(serverId: string, facts: Partial<ServerEntity>): Promise<void> {
+    await this.setStatus(serverId, 'online', null, { ...facts, lastSeenAt: nowIso() });
   }
 
   async recordFailure(server: ServerEntity, failure: SshFailure): Promise<void> {

@@ -266,7 +266,7 @@ export class ServersService {
           outputLimitBytes: 64 * 1024,
         });
         const facts = parseHostFacts(run.output);
-        await this.connector.markReachable(server, {
+        await this.connector.recordFacts(server.id, {
           os: facts.os,
           arch: facts.arch,
           dockerInstalled: facts.dockerInstalled,

@@ -38,8 +38,4 @@ export class AgentConnections {
   all(): AgentConnection[] {
     return [...this.byAgent.values()];
   }
-
-  get size(): number {
-    return this.byAgent.size;
-  }
 }

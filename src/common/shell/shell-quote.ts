@@ -29,8 +29,3 @@ export function shellCommand(argv: readonly string[]): string {
   if (argv.length === 0) throw new Error('shellCommand needs at least the program name');
   return argv.map(quoteArg).join(' ');
 }
-
-/** Several commands joined so that the first failure stops the rest (`a && b && c`). */
-export function allOf(commands: readonly string[]): string {
-  return commands.join(' && ');
-}

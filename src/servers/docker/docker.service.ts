@@ -89,8 +89,7 @@ export class DockerService {
       timeoutMs: VERIFY_TIMEOUT_MS,
     });
     const status = parseDockerStatus(run.output);
-    const server = await this.connector.load(dto.server_id);
-    await this.connector.markReachable(server, {
+    await this.connector.recordFacts(dto.server_id, {
       dockerInstalled: status.installed,
       dockerVersion: status.version,
     });

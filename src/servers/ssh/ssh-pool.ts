@@ -87,11 +87,6 @@ export class SshPool implements OnModuleDestroy {
     );
   }
 
-  /** Connections currently pooled (open or opening). */
-  get size(): number {
-    return this.connections.size;
-  }
-
   onModuleDestroy(): void {
     clearInterval(this.sweeper);
     for (const serverId of [...this.connections.keys()]) this.invalidate(serverId);
