@@ -5,6 +5,7 @@
 #                   own sshd on a free loopback port; no system-wide sshd is started here)
 #   sudo            for suites that run commands with sudo on the SSH host
 #   busybox-static  a static busybox, for suites that need tools on a minimal host
+#   openssl         the CLI that makes the self-signed certificate of the agent's wss:// test
 # Docker: scripts/provision-docker.sh.
 set -euo pipefail
 
@@ -22,6 +23,11 @@ if command -v sudo >/dev/null && installed sudo; then
   echo "==> sudo present"
 else
   missing+=(sudo)
+fi
+if command -v openssl >/dev/null && installed openssl; then
+  echo "==> openssl present"
+else
+  missing+=(openssl)
 fi
 if installed busybox-static; then
   echo "==> busybox-static present"
