@@ -102,6 +102,8 @@ const TOOLS: Record<string, ToolContract> = {
   ping_agent: { access: 'user', readOnly: true, args: ['server_id'] },
   rotate_agent_token: { access: 'admin', readOnly: false, args: ['server_id'] },
   revoke_agent: { access: 'admin', readOnly: false, args: ['server_id'] },
+  install_agent: { access: 'admin', readOnly: false, args: ['server_id'] },
+  uninstall_agent: { access: 'admin', readOnly: false, args: ['server_id'] },
 };
 
 /** REST route → the tool of the same operation (one policy: the same minimum role). */
@@ -146,6 +148,8 @@ const ROUTES: Record<string, keyof typeof TOOLS> = {
   'POST /api/v1/servers/{server_id}/agent/ping': 'ping_agent',
   'POST /api/v1/servers/{server_id}/agent/rotate': 'rotate_agent_token',
   'DELETE /api/v1/servers/{server_id}/agent': 'revoke_agent',
+  'POST /api/v1/servers/{server_id}/agent/install': 'install_agent',
+  'POST /api/v1/servers/{server_id}/agent/uninstall': 'uninstall_agent',
 };
 
 /** Operations on the caller's own credentials: each call gets its own fresh credential. */

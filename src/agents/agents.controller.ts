@@ -9,12 +9,15 @@ import { NoBody, NoBodyDoc } from '../common/http/no-body.decorator';
 import { SUCCESS_SCHEMA } from '../common/validation/result-schemas';
 import { ServerIdDto } from '../servers/dto/server.dto';
 import { AgentsService } from './agents.service';
+import { AgentInstaller } from './install/agent-installer.service';
 import {
   AGENT_LIST_SCHEMA,
   AGENT_SCHEMA,
+  INSTALL_SCHEMA,
   PING_SCHEMA,
   REGISTRATION_SCHEMA,
   ROTATION_SCHEMA,
+  UNINSTALL_SCHEMA,
 } from './agents.views';
 import { ListAgentsDto } from './dto/agent.dto';
 
@@ -22,7 +25,10 @@ import { ListAgentsDto } from './dto/agent.dto';
 @ApiBearerAuth()
 @Controller('api/v1')
 export class AgentsController {
-  constructor(private readonly agents: AgentsService) {}
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly installer: AgentInstaller,
+  ) {}
 
   @Get('agents')
   @RequireRole('readonly')
@@ -70,5 +76,23 @@ export class AgentsController {
   @NoBodyDoc()
   revoke(@CurrentActor() actor: Actor, @Param() params: ServerIdDto, @NoBody() _body: EmptyDto) {
     return this.agents.revoke(actor, params);
+  }
+
+  @Post('servers/:server_id/agent/install')
+  @RequireRole('admin')
+  @HttpCode(200)
+  @ApiResult(INSTALL_SCHEMA)
+  @NoBodyDoc()
+  install(@CurrentActor() actor: Actor, @Param() params: ServerIdDto, @NoBody() _body: EmptyDto) {
+    return this.installer.install(actor, params);
+  }
+
+  @Post('servers/:server_id/agent/uninstall')
+  @RequireRole('admin')
+  @HttpCode(200)
+  @ApiResult(UNINSTALL_SCHEMA)
+  @NoBodyDoc()
+  uninstall(@CurrentActor() actor: Actor, @Param() params: ServerIdDto, @NoBody() _body: EmptyDto) {
+    return this.installer.uninstall(actor, params);
   }
 }

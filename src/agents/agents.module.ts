@@ -13,6 +13,8 @@ import { AgentRegistrationCodeEntity } from './entities/agent-registration-code.
 import { AgentEntity } from './entities/agent.entity';
 import { AgentConnections } from './gateway/agent-connections';
 import { AgentGateway } from './gateway/agent-gateway';
+import { AgentArtifacts } from './install/agent-artifacts';
+import { AgentInstaller } from './install/agent-installer.service';
 
 /**
  * Agent registration, the /ws/agent gateway and the connections it holds. Global only to hand the
@@ -29,6 +31,8 @@ import { AgentGateway } from './gateway/agent-gateway';
     AgentGateway,
     AgentsService,
     AgentsTools,
+    AgentArtifacts,
+    AgentInstaller,
     { provide: AGENT_STATUS_SOURCE, useClass: AgentStatusLookup },
   ],
   exports: [AgentConnections, AGENT_SETTINGS, AGENT_STATUS_SOURCE],

@@ -4,18 +4,24 @@ import { SUCCESS_SCHEMA } from '../common/validation/result-schemas';
 import { DESTRUCTIVE, McpTool, READ_ONLY, WRITE } from '../mcp/mcp-tool.decorator';
 import { ServerIdDto } from '../servers/dto/server.dto';
 import { AgentsService } from './agents.service';
+import { AgentInstaller } from './install/agent-installer.service';
 import {
   AGENT_LIST_SCHEMA,
   AGENT_SCHEMA,
+  INSTALL_SCHEMA,
   PING_SCHEMA,
   REGISTRATION_SCHEMA,
   ROTATION_SCHEMA,
+  UNINSTALL_SCHEMA,
 } from './agents.views';
 import { ListAgentsDto } from './dto/agent.dto';
 
 @Injectable()
 export class AgentsTools {
-  constructor(private readonly agents: AgentsService) {}
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly installer: AgentInstaller,
+  ) {}
 
   @McpTool({
     name: 'register_agent',
@@ -96,5 +102,33 @@ export class AgentsTools {
   })
   revokeAgent(actor: Actor, input: ServerIdDto) {
     return this.agents.revoke(actor, input);
+  }
+
+  @McpTool({
+    name: 'install_agent',
+    description:
+      "Install the Tomo agent on a server over SSH: copies the agent (with its own Node.js where the CPU matches), registers it as a systemd service (or a supervised background process without systemd), starts it with a fresh one-time code and waits until it is connected. Replaces the server's previous agent identity. Reports progress.",
+    access: 'admin',
+    toolset: 'agents',
+    input: ServerIdDto,
+    output: INSTALL_SCHEMA,
+    annotations: { ...WRITE, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  })
+  installAgent(actor: Actor, input: ServerIdDto) {
+    return this.installer.install(actor, input);
+  }
+
+  @McpTool({
+    name: 'uninstall_agent',
+    description:
+      "Stop the agent on a server and remove everything install_agent put there (service, files, state), then forget the server's agent. Commands go over SSH afterwards.",
+    access: 'admin',
+    toolset: 'agents',
+    input: ServerIdDto,
+    output: UNINSTALL_SCHEMA,
+    annotations: { ...DESTRUCTIVE, openWorldHint: true },
+  })
+  uninstallAgent(actor: Actor, input: ServerIdDto) {
+    return this.installer.uninstall(actor, input);
   }
 }

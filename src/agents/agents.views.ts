@@ -81,3 +81,18 @@ export const ROTATION_SCHEMA = objectSchema({
   rotated_at: str(),
   grace_period_seconds: int(),
 });
+
+export const INSTALL_SCHEMA = objectSchema({
+  success: bool(),
+  service: enumOf(['systemd', 'supervised']),
+  runtime: enumOf(['bundled', 'system']),
+  install_dir: str(),
+  steps: {
+    type: 'array',
+    items: objectSchema({ title: str(), success: bool(), duration_ms: int() }),
+  },
+  duration_ms: int(),
+  agent: AGENT_SCHEMA,
+});
+
+export const UNINSTALL_SCHEMA = objectSchema({ success: bool(), agent_removed: bool() });

@@ -28,6 +28,8 @@ interface VerifyOutcome {
 export interface RunOptions {
   timeoutMs: number;
   outputLimitBytes?: number;
+  /** Bytes for the command's stdin. */
+  input?: Buffer;
 }
 
 /**
@@ -60,6 +62,7 @@ export class ServerConnector {
       const result = await this.pool.exec(this.targetOf(server), command, {
         timeoutMs: options.timeoutMs,
         outputLimitBytes: options.outputLimitBytes ?? this.config.sshOutputLimitBytes,
+        input: options.input,
       });
       await this.markReachable(server);
       return result;

@@ -15,6 +15,8 @@ export interface ExecOptions {
   timeoutMs: number;
   /** stdout and stderr bytes kept together; the rest is read and dropped. */
   outputLimitBytes: number;
+  /** Written to the command's stdin, which is then closed (file uploads: `cat > file`). */
+  input?: Buffer;
 }
 
 export interface ExecResult {
@@ -252,6 +254,7 @@ export class SshConnection {
     };
     channel.on('data', keep);
     channel.stderr.on('data', keep);
+    if (options.input) channel.end(options.input);
     const timeout = setTimeout(() => {
       timedOut = true;
       // OpenSSH (8.1+) delivers the signal with killpg: the whole process group of the
