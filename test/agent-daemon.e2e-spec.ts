@@ -60,12 +60,11 @@ describe('agent daemon: tomo-agent against the backend', () => {
     token = ((await login.json()) as { token: string }).token;
   }
 
-  function startDaemon(args: string[]): Daemon {
-    const child = spawn(
-      process.execPath,
-      [DAEMON_JS, '--state-file', join(stateDirectory, 'state.json'), ...args],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
-    );
+  function startDaemon(args: string[], stateFile = join(stateDirectory, 'state.json')): Daemon {
+    const child = spawn(process.execPath, [DAEMON_JS, '--state-file', stateFile, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '' },
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -87,6 +86,18 @@ describe('agent daemon: tomo-agent against the backend', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     } while (Date.now() < deadline);
     throw new Error(`agent status stayed ${JSON.stringify(body)}, wanted ${want}`);
+  }
+
+  async function connectedAgents(): Promise<number> {
+    return (await call('GET', '/api/v1/agents?status=connected')).body.total as number;
+  }
+
+  async function waitFor(check: () => Promise<boolean>, what: string, ms = 20_000) {
+    const deadline = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   beforeAll(async () => {
@@ -138,7 +149,26 @@ describe('agent daemon: tomo-agent against the backend', () => {
     expect(methods.body.preferred).toBe('agent');
   });
 
-  it('reconnects with its stored token after the backend is killed and restarted', async () => {
+  it('every agent reconnects with its stored token after the backend is killed and restarted', async () => {
+    // Two more servers with their own agents, so "every agent" means more than one.
+    for (const [name, port] of [
+      ['second', 2],
+      ['third', 3],
+    ] as const) {
+      const added = await call('POST', '/api/v1/servers', {
+        name,
+        hostname: '127.0.0.1',
+        port, // one server per user@host:port; nothing listens there
+        username: 'nobody',
+        credential: 'unused',
+      });
+      const issued = (await call('POST', `/api/v1/servers/${added.body.id}/agent`)).body;
+      startDaemon(
+        ['--server', issued.server_url, '--code', issued.registration_code],
+        join(stateDirectory, `${name}.json`),
+      );
+    }
+    await waitFor(async () => (await connectedAgents()) === 3, 'three connected agents');
     const pending = call('POST', `/api/v1/servers/${serverId}/commands`, {
       command: `sleep 3; echo once >> ${join(stateDirectory, 'ran.txt')}`,
       method: 'agent',
@@ -151,6 +181,7 @@ describe('agent daemon: tomo-agent against the backend', () => {
     await startBackend();
     const status = await agentStatus('connected', 20_000);
     expect(status.connected).toBe(true);
+    await waitFor(async () => (await connectedAgents()) === 3, 'all three agents back');
     // The command the backend lost is not re-sent by anyone: it ran at most once.
     await new Promise((resolve) => setTimeout(resolve, 3500));
     const ranFile = join(stateDirectory, 'ran.txt');
@@ -159,7 +190,7 @@ describe('agent daemon: tomo-agent against the backend', () => {
   });
 
   it('a command in flight when the agent is killed fails with AGENT_DISCONNECTED; the agent shows disconnected', async () => {
-    const daemon = daemons.at(-1)!;
+    const daemon = daemons[0]!; // the agent of serverId
     const pending = call('POST', `/api/v1/servers/${serverId}/commands`, {
       command: 'sleep 30',
       method: 'agent',
