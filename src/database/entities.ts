@@ -6,6 +6,7 @@ import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { ServerEntity } from '../servers/server.entity';
 import { AgentEntity } from '../agents/entities/agent.entity';
 import { AgentRegistrationCodeEntity } from '../agents/entities/agent-registration-code.entity';
+import { MetricSampleEntity } from '../monitoring/metrics/metric-sample.entity';
 
 /** Every entity of the schema; the migration drift test compares them with `migrations/`. */
 export const ENTITIES = [
@@ -17,4 +18,5 @@ export const ENTITIES = [
   ServerEntity,
   AgentEntity,
   AgentRegistrationCodeEntity,
+  MetricSampleEntity,
 ];

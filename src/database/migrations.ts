@@ -1,6 +1,12 @@
 import { Foundation1764028800000 } from '../../migrations/1764028800000-foundation';
 import { Servers1764115200000 } from '../../migrations/1764115200000-servers';
 import { Agents1764201600000 } from '../../migrations/1764201600000-agents';
+import { Metrics1764288000000 } from '../../migrations/1764288000000-metrics';
 
 /** Migrations in the order they apply. Listed explicitly so the build needs no globbing. */
-export const MIGRATIONS = [Foundation1764028800000, Servers1764115200000, Agents1764201600000];
+export const MIGRATIONS = [
+  Foundation1764028800000,
+  Servers1764115200000,
+  Agents1764201600000,
+  Metrics1764288000000,
+];

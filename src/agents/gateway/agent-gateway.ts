@@ -20,6 +20,12 @@ export const CLOSE = {
   REPLACED: 4004,
 } as const;
 
+/** What ws reports for a socket that ended without a close frame (killed, network gone). */
+const ABNORMAL_CLOSURE = 1006;
+
+/** How a socket ended: closed with a code, or after the agent's `agent.shutdown` (§5). */
+type Departure = { code: number } | { reason: string; restart: boolean };
+
 type Handshake =
   | {
       ok: true;
@@ -80,7 +86,9 @@ export class AgentGateway
     clearInterval(this.heartbeat);
     const open = this.connections.all();
     for (const connection of open) connection.close(CLOSE.GOING_AWAY, 'backend shutting down');
-    await Promise.all(open.map((connection) => this.disconnected(connection)));
+    await Promise.all(
+      open.map((connection) => this.disconnected(connection, { code: CLOSE.GOING_AWAY })),
+    );
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
@@ -167,7 +175,7 @@ export class AgentGateway
       this.onFrame(connection, data, isBinary),
     );
     socket.on('pong', () => (connection.lastFrameAt = Date.now()));
-    socket.once('close', () => void this.disconnected(connection));
+    socket.once('close', (code: number) => void this.disconnected(connection, { code }));
     socket.send(JSON.stringify(outcome.reply));
     await this.registry.markConnected(outcome.agentId, outcome.version, ip);
     this.events.emit('agent.status_changed', {
@@ -200,12 +208,28 @@ export class AgentGateway
         method: frame.method,
         params,
       });
+      if (frame.method === 'agent.shutdown') this.shutDown(connection, params);
     }
   }
 
-  private async disconnected(connection: AgentConnection): Promise<void> {
+  /** `agent.shutdown`: a clean disconnect, whether or not the agent closes the socket itself. */
+  private shutDown(connection: AgentConnection, params: Record<string, unknown>): void {
+    const reason = typeof params.reason === 'string' ? params.reason.slice(0, 200) : 'unspecified';
+    connection.close(CLOSE.NORMAL, 'agent shut down');
+    void this.disconnected(connection, { reason, restart: params.restart === true });
+  }
+
+  private async disconnected(connection: AgentConnection, departure: Departure): Promise<void> {
     connection.markClosed();
     if (!this.connections.remove(connection)) return;
+    const agent = { agentId: connection.agentId, serverId: connection.serverId };
+    if ('reason' in departure) {
+      this.logger.log({ ...agent, ...departure }, 'agent shut down deliberately');
+    } else if (departure.code === ABNORMAL_CLOSURE) {
+      this.logger.warn(agent, 'agent connection lost');
+    } else {
+      this.logger.log({ ...agent, code: departure.code }, 'agent disconnected');
+    }
     await this.registry.markDisconnected(connection.agentId);
     this.events.emit('agent.status_changed', {
       agentId: connection.agentId,
@@ -224,7 +248,7 @@ export class AgentGateway
           'agent missed its heartbeat; terminating',
         );
         connection.socket.terminate();
-        void this.disconnected(connection);
+        void this.disconnected(connection, { code: ABNORMAL_CLOSURE });
       } else if (connection.socket.readyState === connection.socket.OPEN) {
         connection.socket.ping();
       }
