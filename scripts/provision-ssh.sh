@@ -6,6 +6,7 @@
 #   sudo            for suites that run commands with sudo on the SSH host
 #   busybox-static  a static busybox, for suites that need tools on a minimal host
 #   openssl         the CLI that makes the self-signed certificate of the agent's wss:// test
+#   git             catalog repositories (the marketplace suites build real ones and run git daemon)
 # Docker: scripts/provision-docker.sh.
 set -euo pipefail
 
@@ -28,6 +29,11 @@ if command -v openssl >/dev/null && installed openssl; then
   echo "==> openssl present"
 else
   missing+=(openssl)
+fi
+if command -v git >/dev/null; then
+  echo "==> git present ($(git --version))"
+else
+  missing+=(git)
 fi
 if installed busybox-static; then
   echo "==> busybox-static present"

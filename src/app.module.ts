@@ -13,6 +13,7 @@ import { pinoOptions } from './common/logging/pino-options';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { MarketplaceModule } from './marketplace/marketplace.module';
 import { McpModule } from './mcp/mcp.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { ServersModule } from './servers/servers.module';
@@ -39,6 +40,7 @@ export class AppModule {
         AgentsModule,
         CommandsModule,
         MonitoringModule,
+        MarketplaceModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -104,6 +104,22 @@ const TOOLS: Record<string, ToolContract> = {
   revoke_agent: { access: 'admin', readOnly: false, args: ['server_id'] },
   install_agent: { access: 'admin', readOnly: false, args: ['server_id'] },
   uninstall_agent: { access: 'admin', readOnly: false, args: ['server_id'] },
+  search_apps: {
+    access: 'readonly',
+    readOnly: true,
+    args: ['query', 'category', 'tag', 'repository_id', 'limit', 'offset'],
+  },
+  get_app_details: { access: 'readonly', readOnly: true, args: ['app_id'] },
+  list_categories: { access: 'readonly', readOnly: true, args: [] },
+  add_repository: { access: 'admin', readOnly: false, args: ['name', 'url', 'branch', 'format'] },
+  list_repositories: { access: 'readonly', readOnly: true, args: [] },
+  update_repository: {
+    access: 'admin',
+    readOnly: false,
+    args: ['repository_id', 'name', 'branch', 'enabled'],
+  },
+  remove_repository: { access: 'admin', readOnly: false, args: ['repository_id'] },
+  sync_repository: { access: 'admin', readOnly: false, args: ['repository_id'] },
 };
 
 /** REST route → the tool of the same operation (one policy: the same minimum role). */
@@ -150,6 +166,14 @@ const ROUTES: Record<string, keyof typeof TOOLS> = {
   'DELETE /api/v1/servers/{server_id}/agent': 'revoke_agent',
   'POST /api/v1/servers/{server_id}/agent/install': 'install_agent',
   'POST /api/v1/servers/{server_id}/agent/uninstall': 'uninstall_agent',
+  'GET /api/v1/marketplace/apps': 'search_apps',
+  'GET /api/v1/marketplace/apps/{app_id}': 'get_app_details',
+  'GET /api/v1/marketplace/categories': 'list_categories',
+  'POST /api/v1/marketplace/repositories': 'add_repository',
+  'GET /api/v1/marketplace/repositories': 'list_repositories',
+  'PATCH /api/v1/marketplace/repositories/{repository_id}': 'update_repository',
+  'DELETE /api/v1/marketplace/repositories/{repository_id}': 'remove_repository',
+  'POST /api/v1/marketplace/repositories/{repository_id}/sync': 'sync_repository',
 };
 
 /** Operations on the caller's own credentials: each call gets its own fresh credential. */

@@ -32,6 +32,8 @@ export interface AppConfig {
   agentHeartbeatIntervalSeconds: number;
   agentHeartbeatTimeoutSeconds: number;
   agentRegistrationCodeTtlSeconds: number;
+  marketplaceAllowPrivateSources: boolean;
+  marketplaceSyncIntervalMinutes: number;
   mcpToolsets: string[];
   features: Record<string, boolean>;
   loginRateLimitPerMinute: number;

@@ -183,6 +183,17 @@ export const ENVIRONMENT_SCHEMA = {
     default: 2592000,
     desc: 'Lifetime of a one-time agent registration code (30 days).',
   }),
+  MARKETPLACE_ALLOW_PRIVATE_SOURCES: bool({
+    default: false,
+    desc: 'Allow catalog repositories whose host resolves to a loopback, link-local or private address (file:// is always allowed).',
+  }),
+  MARKETPLACE_SYNC_INTERVAL_MINUTES: positiveInt(
+    0,
+    10080,
+  )({
+    default: 360,
+    desc: 'How often enabled catalog repositories are synced in the background; 0 turns scheduled sync off.',
+  }),
   DATABASE_URL: str({
     default: '',
     desc: 'Empty: SQLite in DATA_DIRECTORY. PostgreSQL is on the roadmap.',

@@ -196,6 +196,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     agentHeartbeatIntervalSeconds: clean.AGENT_HEARTBEAT_INTERVAL_SECONDS,
     agentHeartbeatTimeoutSeconds: clean.AGENT_HEARTBEAT_TIMEOUT_SECONDS,
     agentRegistrationCodeTtlSeconds: clean.AGENT_REGISTRATION_CODE_TTL_SECONDS,
+    marketplaceAllowPrivateSources: clean.MARKETPLACE_ALLOW_PRIVATE_SOURCES,
+    marketplaceSyncIntervalMinutes: clean.MARKETPLACE_SYNC_INTERVAL_MINUTES,
     mcpToolsets: clean.MCP_TOOLSETS,
     features,
     loginRateLimitPerMinute: clean.LOGIN_RATE_LIMIT_PER_MINUTE,

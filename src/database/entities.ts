@@ -6,6 +6,8 @@ import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { ServerEntity } from '../servers/server.entity';
 import { AgentEntity } from '../agents/entities/agent.entity';
 import { AgentRegistrationCodeEntity } from '../agents/entities/agent-registration-code.entity';
+import { CatalogAppEntity } from '../marketplace/entities/catalog-app.entity';
+import { MarketplaceRepositoryEntity } from '../marketplace/entities/marketplace-repository.entity';
 import { MetricSampleEntity } from '../monitoring/metrics/metric-sample.entity';
 
 /** Every entity of the schema; the migration drift test compares them with `migrations/`. */
@@ -19,4 +21,6 @@ export const ENTITIES = [
   AgentEntity,
   AgentRegistrationCodeEntity,
   MetricSampleEntity,
+  MarketplaceRepositoryEntity,
+  CatalogAppEntity,
 ];

@@ -2,6 +2,7 @@ import { Foundation1764028800000 } from '../../migrations/1764028800000-foundati
 import { Servers1764115200000 } from '../../migrations/1764115200000-servers';
 import { Agents1764201600000 } from '../../migrations/1764201600000-agents';
 import { Metrics1764288000000 } from '../../migrations/1764288000000-metrics';
+import { Marketplace1764374400000 } from '../../migrations/1764374400000-marketplace';
 
 /** Migrations in the order they apply. Listed explicitly so the build needs no globbing. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   Servers1764115200000,
   Agents1764201600000,
   Metrics1764288000000,
+  Marketplace1764374400000,
 ];

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { isIP } from 'node:net';
 import { isHostnameOrIp } from '../../src/servers/dto/server-fields';
+import { parseRepositoryUrl } from '../../src/marketplace/git/repository-url';
 
 /** The subset of JSON Schema the DTOs produce (OpenAPI components and MCP inputSchema). */
 export interface PropertySchema {
@@ -154,18 +155,31 @@ export function hostileArguments(schema: ObjectSchema): fc.Arbitrary<unknown> {
 }
 
 /**
- * Tests reach only loopback: a generated `hostname` that Tomo would accept and connect to (a
+ * Tests reach only loopback: a generated repository `url` with a host becomes a local file:// one,
+ * and a generated `hostname` that Tomo would accept and connect to (a
  * name it would look up in DNS, or an address off this machine) becomes 127.0.0.1. Values Tomo
  * refuses stay as they are, so the refusal is still tested.
  */
 export function confineToLoopback(value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const record = value as Record<string, unknown>;
+  if (typeof record.url === 'string' && reachesNetwork(record.url)) {
+    record.url = 'file:///nonexistent/catalog.git';
+  }
   const hostname = record.hostname;
   if (typeof hostname !== 'string' || !isHostnameOrIp(hostname)) return value;
   const loopback = isIP(hostname) === 4 ? hostname.startsWith('127.') : hostname === '::1';
   if (!loopback) record.hostname = '127.0.0.1';
   return record;
+}
+
+/** A repository URL Tomo would accept and resolve or fetch over the network. */
+function reachesNetwork(url: string): boolean {
+  try {
+    return parseRepositoryUrl(url).host !== null;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a value certainly breaks a property's rules (coercible numbers count as fine). */
