@@ -146,7 +146,10 @@ describeIf(
   });
 
   it('search_apps ranks by the words, filters, and get_app_details returns the manifest', async () => {
-    const found = await api('GET', '/api/v1/marketplace/apps?query=uptime');
+    const found = await api(
+      'GET',
+      `/api/v1/marketplace/apps?query=uptime&repository_id=${repositoryId}`,
+    );
     expect(found.body.total).toBe(1);
     expect(found.body.items[0]).toMatchObject({
       id: 'team-apps/kuma',
@@ -154,12 +157,18 @@ describeIf(
       category: 'monitoring',
     });
     // "stat" prefixes Statping's name and the other's "status-page" tag: the name ranks first.
-    const prefix = await api('GET', '/api/v1/marketplace/apps?query=stat');
+    const prefix = await api(
+      'GET',
+      `/api/v1/marketplace/apps?query=stat&repository_id=${repositoryId}`,
+    );
     expect(prefix.body.items.map((item: { app_id: string }) => item.app_id)).toEqual([
       'statping',
       'kuma',
     ]);
-    const byTag = await api('GET', '/api/v1/marketplace/apps?tag=status-page&limit=1');
+    const byTag = await api(
+      'GET',
+      `/api/v1/marketplace/apps?tag=status-page&limit=1&repository_id=${repositoryId}`,
+    );
     expect(byTag.body).toMatchObject({ total: 2 });
     expect(byTag.body.items).toHaveLength(1);
     // FTS syntax in the query means nothing: it is searched for as words.
@@ -182,7 +191,8 @@ describeIf(
     );
     expect((await api('GET', '/api/v1/marketplace/apps/nope')).status).toBe(404);
     const categories = await api('GET', '/api/v1/marketplace/categories');
-    expect(categories.body.items).toContainEqual({ category: 'monitoring', count: 2 });
+    // Two of the repository's and the built-in Uptime Kuma.
+    expect(categories.body.items).toContainEqual({ category: 'monitoring', count: 3 });
   });
 
   it('sync_repository reports what changed since the last commit', async () => {
@@ -240,7 +250,7 @@ describeIf(
       branch: '--orphan',
     });
     expect(badBranch.status).toBe(400);
-    expect((await api('GET', '/api/v1/marketplace/repositories')).body.total).toBe(2);
+    expect((await api('GET', '/api/v1/marketplace/repositories')).body.total).toBe(3);
   });
 
   it('a sync that fails keeps the old catalog and records the error', async () => {
@@ -286,6 +296,28 @@ describeIf(
 
   afterAll(async () => {
     await tomo?.stop();
+  });
+
+  it('a fresh install has the built-in catalog, which cannot be synced or removed', async () => {
+    const apps = await tomo.request('GET', '/api/v1/marketplace/apps?limit=50', { token });
+    expect(apps.body.items.map((item: { id: string }) => item.id)).toEqual([
+      'builtin/filebrowser',
+      'builtin/gitea',
+      'builtin/uptime-kuma',
+      'builtin/vaultwarden',
+      'builtin/wordpress',
+    ]);
+    const wordpress = await tomo.request('GET', '/api/v1/marketplace/apps/wordpress', { token });
+    expect(wordpress.body.manifest.services.map((s: { name: string }) => s.name)).toEqual([
+      'web',
+      'db',
+    ]);
+    const [builtin] = (await tomo.request('GET', '/api/v1/marketplace/repositories', { token }))
+      .body.items;
+    expect(builtin).toMatchObject({ slug: 'builtin', app_count: 5, enabled: true });
+    const path = `/api/v1/marketplace/repositories/${builtin.id}`;
+    expect((await tomo.request('POST', `${path}/sync`, { token })).status).toBe(409);
+    expect((await tomo.request('DELETE', path, { token })).status).toBe(409);
   });
 
   it('refuses a repository on a loopback, link-local or private address by default', async () => {

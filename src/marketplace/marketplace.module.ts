@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BuiltinCatalog } from './builtin-catalog';
 import { CatalogSearchService } from './catalog-search.service';
 import { CatalogAppEntity } from './entities/catalog-app.entity';
 import { MarketplaceRepositoryEntity } from './entities/marketplace-repository.entity';
@@ -11,7 +12,7 @@ import { RepositoriesService } from './repositories.service';
 @Module({
   imports: [TypeOrmModule.forFeature([MarketplaceRepositoryEntity, CatalogAppEntity])],
   controllers: [MarketplaceController],
-  providers: [RepositoriesService, CatalogSearchService, MarketplaceTools],
+  providers: [RepositoriesService, CatalogSearchService, MarketplaceTools, BuiltinCatalog],
   exports: [CatalogSearchService],
 })
 export class MarketplaceModule {}
