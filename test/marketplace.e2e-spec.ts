@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './support/free-port';
@@ -225,6 +225,39 @@ describeIf(
       /daemon-copy\/kuma.*team-apps\/kuma|team-apps\/kuma.*daemon-copy\/kuma/,
     );
   });
+
+  it('syncs each real store format from git, detecting the layout, reporting every skipped app', async () => {
+    const fixtures = join(__dirname, '../../shared/fixtures/catalogs');
+    const expected: Record<string, [format: string, imported: number, skipped: number]> = {
+      casaos: ['casaos', 5, 7],
+      umbrel: ['umbrel', 5, 7],
+      dokploy: ['dokploy', 3, 9],
+      runtipi: ['runtipi', 6, 5],
+      portainer: ['portainer', 0, 12],
+      tomo: ['tomo-legacy', 6, 1],
+    };
+    for (const [store, [format, imported, skipped]] of Object.entries(expected)) {
+      const storeRoot = mkdtempSync(join(root, `${store}-`));
+      const storeRepo = new CatalogRepo(storeRoot);
+      cpSync(join(fixtures, store), join(storeRoot, 'work'), { recursive: true });
+      storeRepo.commit(`the ${store} fixture`);
+      const response = await api('POST', '/api/v1/marketplace/repositories', {
+        name: `store ${store}`,
+        url: `file://${storeRepo.bare}`,
+      });
+      expect({ store, error: response.body.sync_error }).toEqual({ store, error: null });
+      expect({
+        store,
+        format: response.body.repository.detected_format,
+        added: response.body.sync.apps_added,
+        skipped: response.body.sync.errors.length,
+      }).toEqual({ store, format, added: imported, skipped });
+      for (const error of response.body.sync.errors as { path: string; message: string }[]) {
+        expect(error.message.length).toBeGreaterThan(10);
+      }
+      await api('DELETE', `/api/v1/marketplace/repositories/${response.body.repository.id}`);
+    }
+  }, 120_000);
 
   it('refuses URLs and branches git could read as options or helpers, touching nothing', async () => {
     for (const url of [

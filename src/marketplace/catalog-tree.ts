@@ -11,12 +11,13 @@ const MAX_FILES = 50_000;
  * listed, so nothing outside the checkout is reachable), `.git` skipped, listed once.
  */
 export class DirectoryTree implements CatalogTree {
-  private readonly listed: string[];
+  private readonly listed: string[] = [];
+  private readonly known: Set<string>;
 
   constructor(private readonly root: string) {
-    this.listed = [];
     this.walk('');
     this.listed.sort();
+    this.known = new Set(this.listed);
   }
 
   files(): readonly string[] {
@@ -24,7 +25,7 @@ export class DirectoryTree implements CatalogTree {
   }
 
   read(path: string): string | undefined {
-    if (!this.listed.includes(path)) return undefined;
+    if (!this.known.has(path)) return undefined;
     const full = join(this.root, path);
     const stat = lstatSync(full, { throwIfNoEntry: false });
     if (!stat?.isFile() || stat.size > MAX_CATALOG_FILE_BYTES) return undefined;

@@ -29,6 +29,16 @@ type Obj = Record<string, unknown>;
 const isObj = (value: unknown): value is Obj =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Sets an own property even for keys like `__proto__`, which plain assignment would not add. */
+function setOwn(target: Record<string, string>, key: string, value: string): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 /** A string, number or boolean as text; anything else is not something compose allows there. */
 function scalar(value: unknown, where: string): string {
   if (typeof value === 'string') return value;
@@ -166,7 +176,7 @@ function envOf(value: unknown, where: string, options: ComposeOptions): Record<s
       );
       return;
     }
-    env[key] = options.substitute(scalar(raw, `${where}.${key}`), `${where}.${key}`);
+    setOwn(env, key, options.substitute(scalar(raw, `${where}.${key}`), `${where}.${key}`));
   };
   if (Array.isArray(value)) {
     for (const entry of value) {
@@ -365,7 +375,7 @@ function labelsOf(
   const labels: Record<string, string> = {};
   for (const [key, text] of Object.entries(env)) {
     if (/^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/.test(key) && !key.startsWith('tomo.'))
-      labels[key] = text;
+      setOwn(labels, key, text);
     else options.notes.push(`${where}: label "${key}" is left out`);
   }
   return Object.keys(labels).length > 0 ? labels : undefined;
