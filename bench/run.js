@@ -2,9 +2,10 @@
 
 /**
  * Entry point of `npm run bench` (after `npm run build`): starts Tomo and the baselines, runs
- * the five benchmarks, prints the markdown table and writes bench/results/latest.{json,md}.
+ * the six benchmarks, prints the markdown table and writes bench/results/latest.{json,md}.
  * Options: see bench/support/args.js or `node bench/run.js --help`.
  */
+const { benchAgentExec, benchAgentPing, benchAgentSwarm } = require('./agents');
 const { benchColdStart } = require('./cold-start');
 const { benchConcurrentLogins } = require('./concurrent-logins');
 const { benchMcpToolsCall } = require('./mcp-tools-call');
@@ -108,6 +109,12 @@ async function main() {
   if (wants('cold-start')) await attempt('coldStart', () => benchColdStart({ options, log }));
   // Its own Tomo and sshd: nothing else runs meanwhile.
   if (wants('ssh')) await attempt('ssh', () => benchSshCommands({ options, log }));
+  // Each part starts its own Tomo (and daemon, sshd or agent swarm) and stops it again.
+  if (wants('agents')) {
+    await attempt('agentPing', () => benchAgentPing({ options, log }));
+    await attempt('agentExec', () => benchAgentExec({ options, log }));
+    await attempt('agentSwarm', () => benchAgentSwarm({ options, log }));
+  }
 
   const report = {
     generatedAt: new Date().toISOString(),

@@ -14,6 +14,14 @@ const PROFILES = {
     sshIterations: 300,
     sshWarmupIterations: 30,
     sshBursts: 6,
+    agentPings: 600,
+    agentPingWarmup: 100,
+    agentExecCommands: 50,
+    agentExecWarmup: 10,
+    agentSshCommands: 200,
+    agentSshWarmup: 20,
+    agentIdleSeconds: 10,
+    agentFanouts: 2,
   },
   quick: {
     warmupSeconds: 0.5,
@@ -27,11 +35,19 @@ const PROFILES = {
     sshIterations: 40,
     sshWarmupIterations: 10,
     sshBursts: 2,
+    agentPings: 100,
+    agentPingWarmup: 30,
+    agentExecCommands: 20,
+    agentExecWarmup: 5,
+    agentSshCommands: 40,
+    agentSshWarmup: 10,
+    agentIdleSeconds: 5,
+    agentFanouts: 1,
   },
 };
 
 const USAGE = `Usage: npm run bench [-- options]
-  --quick              short smoke run (about 1.5 min after the build)
+  --quick              short smoke run (about 3 min after the build)
   --duration <s>       measured seconds of each load run
   --warmup <s>         warm-up seconds before each measured window
   --rounds <n>         alternating rounds Tomo/baseline splitting the measured time (A B B A …)
@@ -40,10 +56,13 @@ const USAGE = `Usage: npm run bench [-- options]
   --connections <n>    concurrent connections of each load run (default 20)
   --ssh-iterations <n> sequential commands per kind in the ssh benchmark (300; quick 40)
   --ssh-bursts <n>     measured bursts of 200 commands per side in the ssh benchmark (6; quick 2)
-  --only <list>        comma-separated subset: mcp,rest,login,cold-start,ssh
+  --agent-counts <list>
+                       simulated agents connected at each step of the agents benchmark
+                       (500,1000,2000)
+  --only <list>        comma-separated subset: mcp,rest,login,cold-start,ssh,agents
   --strict             exit 1 when a target is missed or a benchmark was skipped`;
 
-const BENCHMARKS = ['mcp', 'rest', 'login', 'cold-start', 'ssh'];
+const BENCHMARKS = ['mcp', 'rest', 'login', 'cold-start', 'ssh', 'agents'];
 
 function positive(name, raw) {
   const value = Number(raw);
@@ -59,6 +78,7 @@ function parseArgs(argv) {
     profile: quick ? 'quick' : 'full',
     ...PROFILES[quick ? 'quick' : 'full'],
     connections: 20,
+    agentCounts: [500, 1000, 2000],
     only: BENCHMARKS,
     strict: false,
     help: false,
@@ -82,6 +102,10 @@ function parseArgs(argv) {
     else if (arg === '--connections') options.connections = Math.round(positive(arg, next()));
     else if (arg === '--ssh-iterations') options.sshIterations = Math.round(positive(arg, next()));
     else if (arg === '--ssh-bursts') options.sshBursts = Math.round(positive(arg, next()));
+    else if (arg === '--agent-counts')
+      options.agentCounts = next()
+        .split(',')
+        .map((n) => Math.round(positive(arg, n)));
     else if (arg === '--only') {
       const names = next()
         .split(',')
