@@ -116,6 +116,18 @@ describe('app manifest validation', () => {
     ).toEqual([]);
   });
 
+  it('checks images built from inputs once substituted, and keeps tomo.* labels for Tomo', () => {
+    expect(
+      problemsOf((m) => {
+        m.inputs.push({ name: 'TAG', label: 'Tag', type: 'text', default: '16.4' });
+        m.services[1].image = 'postgres:${inputs.TAG}';
+      }),
+    ).toEqual([]);
+    expect(problemsOf((m) => (m.services[0].labels = { 'tomo.app': 'other' }))).toEqual([
+      'services[0].labels["tomo.app"]: labels starting with "tomo." are reserved for Tomo',
+    ]);
+  });
+
   it('checks references between services: unknown, self, cycles, two mains', () => {
     expect(problemsOf((m) => (m.services[0].depends_on = ['cache']))).toEqual([
       'services[0].depends_on: "cache" is not a service of this app',

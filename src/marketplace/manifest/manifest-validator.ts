@@ -91,8 +91,17 @@ function semanticProblems(manifest: AppManifest): ManifestProblem[] {
       });
     }
     names.set(service.name, index);
-    const imageProblem = checkImageReference(service.image);
+    // An image built from an input (`app:${inputs.TAG}`) is checked once substituted, at deploy.
+    const imageProblem = service.image.includes('${') ? null : checkImageReference(service.image);
     if (imageProblem) problems.push({ path: `services[${index}].image`, message: imageProblem });
+    for (const key of Object.keys(service.labels ?? {})) {
+      if (/^tomo\./i.test(key)) {
+        problems.push({
+          path: `services[${index}].labels[${JSON.stringify(key)}]`,
+          message: 'labels starting with "tomo." are reserved for Tomo',
+        });
+      }
+    }
   });
 
   services.forEach((service, index) => {
