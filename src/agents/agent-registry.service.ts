@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
+import { In, IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { SYSTEM_ACTOR } from '../common/auth/principal';
 import { constantTimeEqual } from '../common/crypto/tokens';
@@ -25,14 +25,20 @@ export interface AuthenticatedAgent {
 
 /** last_heartbeat_at is written at most this often per agent. */
 const HEARTBEAT_WRITE_MS = 10_000;
+/** Due heartbeats are written together, in one statement per chunk, this often. */
+const HEARTBEAT_FLUSH_MS = 2_000;
+const HEARTBEAT_CHUNK = 500;
 
 /**
  * The agents table as the gateway sees it: redeeming codes, checking tokens, and keeping the
  * connection status in step with the socket.
  */
 @Injectable()
-export class AgentRegistry {
+export class AgentRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly heartbeatWritten = new Map<string, number>();
+  /** Agents heard from since their last heartbeat write, waiting for the next flush. */
+  private readonly heartbeatDue = new Set<string>();
+  private flushTimer?: NodeJS.Timeout;
 
   constructor(
     @InjectRepository(AgentEntity) private readonly agents: Repository<AgentEntity>,
@@ -40,6 +46,16 @@ export class AgentRegistry {
     private readonly audit: AuditService,
     @Inject(AGENT_SETTINGS) private readonly settings: AgentSettings,
   ) {}
+
+  onModuleInit(): void {
+    this.flushTimer = setInterval(() => void this.flushHeartbeats(), HEARTBEAT_FLUSH_MS);
+    this.flushTimer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.flushTimer);
+    await this.flushHeartbeats();
+  }
 
   /**
    * Redeems a one-time code: exactly one of several concurrent redeems wins (the used_at update
@@ -151,6 +167,7 @@ export class AgentRegistry {
   /** Marks the agent disconnected unless it was revoked meanwhile. */
   async markDisconnected(agentId: string): Promise<void> {
     this.heartbeatWritten.delete(agentId);
+    this.heartbeatDue.delete(agentId);
     await this.transactions.run((manager) =>
       manager
         .getRepository(AgentEntity)
@@ -162,14 +179,37 @@ export class AgentRegistry {
     );
   }
 
-  /** Any frame from the agent counts as a heartbeat; the database hears of it now and then. */
-  async heartbeat(agentId: string): Promise<void> {
+  /**
+   * Any frame from the agent counts as a heartbeat. The database hears of it at most every
+   * 10 s per agent, and all due agents are written together, so thousands of agents cost a
+   * few statements every couple of seconds rather than a transaction each.
+   */
+  heartbeat(agentId: string): Promise<void> {
     const last = this.heartbeatWritten.get(agentId) ?? 0;
-    if (Date.now() - last < HEARTBEAT_WRITE_MS) return;
-    this.heartbeatWritten.set(agentId, Date.now());
-    await this.transactions.run((manager) =>
-      manager.getRepository(AgentEntity).update({ id: agentId }, { lastHeartbeatAt: nowIso() }),
-    );
+    if (Date.now() - last >= HEARTBEAT_WRITE_MS) {
+      this.heartbeatWritten.set(agentId, Date.now());
+      this.heartbeatDue.add(agentId);
+    }
+    return Promise.resolve();
+  }
+
+  /** Writes last_heartbeat_at of every due agent. */
+  async flushHeartbeats(): Promise<void> {
+    if (this.heartbeatDue.size === 0) return;
+    const due = [...this.heartbeatDue];
+    this.heartbeatDue.clear();
+    const now = nowIso();
+    await this.transactions
+      .run(async (manager) => {
+        const agents = manager.getRepository(AgentEntity);
+        for (let i = 0; i < due.length; i += HEARTBEAT_CHUNK) {
+          await agents.update(
+            { id: In(due.slice(i, i + HEARTBEAT_CHUNK)) },
+            { lastHeartbeatAt: now },
+          );
+        }
+      })
+      .catch(() => undefined);
   }
 
   /** At startup no socket is open: nothing can be connected. */

@@ -48,6 +48,8 @@ export class CommandRouter {
   private async pick(serverId: string, choice: MethodChoice): Promise<CommandRoute> {
     if (choice !== 'auto') {
       const route = this.routes.find((candidate) => candidate.method === choice);
+      // SSH is tried whatever its last known status: no availability check to pay for.
+      if (choice === 'ssh' && route) return route;
       const availability = route ? await route.availability(serverId) : null;
       if (choice === 'agent' && (!route || !availability?.available)) {
         throw new DomainError(

@@ -117,12 +117,16 @@ export class ServerConnector {
   }
 
   private targetOf(server: ServerEntity, verifier?: HostKeyVerifier): SshTarget {
+    const credentials = this.credentials;
     return {
       serverId: server.id,
       hostname: server.hostname,
       port: server.port,
       username: server.username,
-      auth: this.credentials.authOf(server),
+      // Unsealed only when a connection is opened, not for every command on a pooled one.
+      get auth() {
+        return credentials.authOf(server);
+      },
       verifyHostKey: verifier ?? this.pinnedVerifier(server.id),
     };
   }

@@ -30,6 +30,13 @@ export interface ExecResult {
   durationMs: number;
 }
 
+/** ssh2's credential options for an SshTarget's auth (read once: it may unseal a secret). */
+function credentialsOf(auth: SshTarget['auth']): Partial<ConnectConfig> {
+  return auth.type === 'password'
+    ? { password: auth.password }
+    : { privateKey: auth.privateKey, passphrase: auth.passphrase };
+}
+
 /** Tries to open a channel that sshd refused while the connection stayed up. */
 const CHANNEL_OPEN_ATTEMPTS = 10;
 
@@ -84,9 +91,7 @@ export class SshConnection {
           },
         );
       },
-      ...(target.auth.type === 'password'
-        ? { password: target.auth.password }
-        : { privateKey: target.auth.privateKey, passphrase: target.auth.passphrase }),
+      ...credentialsOf(target.auth),
     };
     return new Promise((resolve, reject) => {
       const fail = (error: unknown) => {
