@@ -1,19 +1,15 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { SYSTEM_ACTOR } from '../common/auth/principal';
 import { nowIso } from '../common/time';
 import { TransactionRunner } from '../database/transaction-runner';
 import { AuditService } from '../audit/audit.service';
 import { CatalogStore } from './catalog-store';
-import { DirectoryTree } from './catalog-tree';
 import { MarketplaceRepositoryEntity } from './entities/marketplace-repository.entity';
-import { TomoImporter } from './importers/tomo.importer';
+import { loadCatalog } from './builtin-catalog-file';
 import { BUILTIN_URL } from './repositories.service';
 
-/** The catalog that ships with Tomo (`catalog/` of the package), from dist/ or from src/. */
-const CATALOG_CANDIDATES = [join(__dirname, '../../../catalog'), join(__dirname, '../../catalog')];
 const BUILTIN_ID = '00000000-0000-4000-8000-000000000001';
 
 /**
@@ -26,23 +22,25 @@ export class BuiltinCatalog implements OnApplicationBootstrap {
   private readonly logger = new Logger(BuiltinCatalog.name);
 
   constructor(
+    @InjectRepository(MarketplaceRepositoryEntity)
+    private readonly repositories: Repository<MarketplaceRepositoryEntity>,
     private readonly transactions: TransactionRunner,
     private readonly audit: AuditService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const directory = CATALOG_CANDIDATES.find((candidate) => existsSync(candidate));
-    if (!directory) {
+    const catalog = loadCatalog();
+    if (!catalog) {
       this.logger.warn('the built-in catalog (catalog/) is missing from this installation');
       return;
     }
-    const result = new TomoImporter().import(new DirectoryTree(directory));
-    for (const skipped of result.skipped) {
-      this.logger.error(`built-in app ${skipped.path} is invalid: ${skipped.reason}`);
+    const current = await this.repositories.findOneBy({ id: BUILTIN_ID });
+    if (current?.lastCommit === catalog.fingerprint) return;
+    for (const app of catalog.invalid) {
+      this.logger.error(`built-in app ${app.path} is invalid: ${app.reason}`);
     }
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify(result.apps.map((app) => [app.path, app.manifest])))
-      .digest('hex');
+    const { fingerprint } = catalog;
+    const result = { apps: catalog.apps };
     await this.transactions.run(async (manager) => {
       const repositories = manager.getRepository(MarketplaceRepositoryEntity);
       let row = await repositories.findOneBy({ id: BUILTIN_ID });

@@ -16,7 +16,6 @@ import type { AddRepositoryDto, RepositoryIdDto, UpdateRepositoryDto } from './d
 import { MarketplaceRepositoryEntity } from './entities/marketplace-repository.entity';
 import { GitCheckout } from './git/git-client';
 import { assertBranchName, assertPublicSource, parseRepositoryUrl } from './git/repository-url';
-import { importerFor } from './importers/importer-registry';
 import { toAppId } from './importers/importer';
 import { toRepositoryView } from './marketplace.views';
 
@@ -211,6 +210,8 @@ export class RepositoriesService implements OnModuleInit, OnModuleDestroy {
       const checkout = this.checkout(row.id);
       commit = await checkout.sync(row.url, row.branch);
       const tree = new DirectoryTree(checkout.directory);
+      // The importers (YAML, TOML, the schema validator) load on the first sync, not at startup.
+      const { importerFor } = loadImporters();
       const importer = importerFor(row.format, tree);
       result = importer.import(tree);
     } catch (error) {
@@ -311,6 +312,15 @@ export class RepositoriesService implements OnModuleInit, OnModuleDestroy {
 }
 
 export const BUILTIN_URL = 'builtin:';
+
+/**
+ * The importers pull in YAML, TOML and the schema validator (a few hundred ms and MiB); they are
+ * loaded on the first sync rather than when Tomo starts.
+ */
+export function loadImporters(): typeof import('./importers/importer-registry') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberately lazy
+  return require('./importers/importer-registry') as typeof import('./importers/importer-registry');
+}
 
 function toSlug(name: string): string {
   try {
