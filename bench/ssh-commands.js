@@ -38,7 +38,7 @@ async function startTomo() {
   try {
     const server = await startServer({
       name: 'tomo',
-      args: [TOMO_MAIN],
+      args: [...(process.env.BENCH_TOMO_NODE_ARGS ?? '').split(' ').filter(Boolean), TOMO_MAIN],
       env: tomoEnvironment(dataDirectory, {
         SERVER_CHECK_INTERVAL_SECONDS: '0',
         MAX_CONCURRENT_CONNECTIONS: String(CHANNELS),

@@ -7,6 +7,7 @@ import type { Page } from '../common/dto/pagination.dto';
 import { redactSecrets } from '../common/security/redact';
 import { nowIso } from '../common/time';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { PreparedStatements } from '../database/prepared-statements';
 import { TransactionRunner } from '../database/transaction-runner';
 import { auditHash, ChainCursor, GENESIS_HASH, rowContinuesChain } from './audit-chain';
 import { AuditEntryEntity } from './audit-entry.entity';
@@ -22,11 +23,16 @@ export interface AuditVerification {
 }
 
 /** The tamper-evident audit log. Appends are chained with an HMAC keyed outside the database. */
+const LAST_ENTRY_SQL = 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1';
+const INSERT_ENTRY_SQL =
+  'INSERT INTO audit_log (id, seq, timestamp, actor_type, actor_id, actor_name, interface, action, target_type, target_id, result, ip_address, user_agent, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
 @Injectable()
 export class AuditService {
   constructor(
     @InjectRepository(AuditEntryEntity) private readonly entries: Repository<AuditEntryEntity>,
     private readonly transactions: TransactionRunner,
+    private readonly statements: PreparedStatements,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -57,16 +63,22 @@ export class AuditService {
   }
 
   private async append(manager: EntityManager, actor: Actor, record: AuditRecord): Promise<void> {
-    const repository = manager.getRepository(AuditEntryEntity);
-    const last = await repository.find({
-      order: { seq: 'DESC' },
-      take: 1,
-      select: { seq: true, hash: true },
-    });
+    // On SQLite, two kept statements on the transaction's own connection: every write of Tomo
+    // appends here, and TypeORM's query building cost more than the hashing.
+    const fast = this.statements.available;
+    const last = fast
+      ? this.statements.get<{ seq: number; hash: string }>(LAST_ENTRY_SQL)
+      : (
+          await manager.getRepository(AuditEntryEntity).find({
+            order: { seq: 'DESC' },
+            take: 1,
+            select: { seq: true, hash: true },
+          })
+        )[0];
     const principal = actor.principal;
     const row: Omit<AuditEntryEntity, 'hash'> = {
       id: randomUUID(),
-      seq: (last[0]?.seq ?? 0) + 1,
+      seq: (last?.seq ?? 0) + 1,
       timestamp: nowIso(),
       actorType: principal ? principal.kind : actor.interface === 'system' ? 'system' : 'user',
       actorId: principal
@@ -84,9 +96,32 @@ export class AuditService {
       ipAddress: actor.ip,
       userAgent: actor.userAgent,
       details: record.details ? JSON.stringify(redactSecrets(record.details)) : null,
-      prevHash: last[0]?.hash ?? GENESIS_HASH,
+      prevHash: last?.hash ?? GENESIS_HASH,
     };
-    await repository.insert({ ...row, hash: auditHash(this.config.auditKey, row) });
+    const entry: AuditEntryEntity = { ...row, hash: auditHash(this.config.auditKey, row) };
+    if (!fast) {
+      await manager.getRepository(AuditEntryEntity).insert(entry);
+      return;
+    }
+    this.statements.run(
+      INSERT_ENTRY_SQL,
+      entry.id,
+      entry.seq,
+      entry.timestamp,
+      entry.actorType,
+      entry.actorId,
+      entry.actorName,
+      entry.interface,
+      entry.action,
+      entry.targetType,
+      entry.targetId,
+      entry.result,
+      entry.ipAddress,
+      entry.userAgent,
+      entry.details,
+      entry.prevHash,
+      entry.hash,
+    );
   }
 
   async query(filter: QueryAuditLogDto): Promise<Page<AuditEntryView>> {

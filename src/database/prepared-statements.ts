@@ -7,7 +7,8 @@ import { DataSource } from 'typeorm';
  * request makes (credential check, current user). A TypeORM query re-runs the query builder,
  * the statement lookup and the query events each time; a kept statement is one native call.
  * Using the same connection keeps these reads consistent with everything TypeORM writes.
- * Read-only by convention: writes go through TransactionRunner.
+ * Reads anywhere; `run` (a write) only inside a TransactionRunner transaction, where it joins
+ * the open transaction on the same connection.
  */
 @Injectable()
 export class PreparedStatements {
@@ -19,6 +20,16 @@ export class PreparedStatements {
   /** The row of a one-row read, or undefined. */
   get<Row>(sql: string, ...parameters: unknown[]): Row | undefined {
     return this.statement(sql).get(...parameters) as Row | undefined;
+  }
+
+  /** Executes a write; call it only inside a TransactionRunner transaction. */
+  run(sql: string, ...parameters: unknown[]): void {
+    this.statement(sql).run(...parameters);
+  }
+
+  /** Whether kept statements can be used: SQLite (better-sqlite3) only. */
+  get available(): boolean {
+    return this.dataSource.options.type === 'better-sqlite3';
   }
 
   private statement(sql: string): Statement {
