@@ -1,3 +1,4 @@
+import type { ServerEntity } from '../servers/server.entity';
 import type { ExecResult } from '../servers/ssh/ssh-connection';
 
 export type ExecutionMethod = 'agent' | 'ssh';
@@ -11,6 +12,8 @@ export interface RouteAvailability {
 
 export interface RouteRunOptions {
   timeoutMs: number;
+  /** The server row the caller just read, so a route need not read it again. */
+  server?: ServerEntity;
 }
 
 /**

@@ -40,13 +40,14 @@ export class CommandsService {
 
   /** Runs the command; every run is audited with its text (secrets redacted) and outcome. */
   async execute(actor: Actor, dto: ExecuteCommandDto): Promise<CommandResultView> {
-    await this.connector.load(dto.server_id);
+    const server = await this.connector.load(dto.server_id);
     const timeoutSeconds = dto.timeout_seconds ?? 120;
     const audited = redactText(dto.command).slice(0, AUDITED_COMMAND_CHARS);
     const started = process.hrtime.bigint();
     try {
       const run = await this.router.run(dto.server_id, dto.command, dto.method ?? 'auto', {
         timeoutMs: timeoutSeconds * 1000,
+        server,
       });
       const success = run.exitCode === 0 && !run.timedOut;
       const error = run.timedOut

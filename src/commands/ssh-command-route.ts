@@ -22,6 +22,9 @@ export class SshCommandRoute implements CommandRoute {
   }
 
   run(serverId: string, command: string, options: RouteRunOptions): Promise<ExecResult> {
-    return this.connector.run(serverId, command, { timeoutMs: options.timeoutMs });
+    return this.connector.run(serverId, command, {
+      timeoutMs: options.timeoutMs,
+      server: options.server,
+    });
   }
 }

@@ -30,6 +30,8 @@ export interface RunOptions {
   outputLimitBytes?: number;
   /** Bytes for the command's stdin. */
   input?: Buffer;
+  /** The row, when the caller has just read it. */
+  server?: ServerEntity;
 }
 
 /**
@@ -57,7 +59,7 @@ export class ServerConnector {
 
   /** Runs a command over the server's pooled SSH connection. SSH failures become DomainErrors. */
   async run(serverId: string, command: string, options: RunOptions): Promise<ExecResult> {
-    const server = await this.load(serverId);
+    const server = options.server?.id === serverId ? options.server : await this.load(serverId);
     try {
       const result = await this.pool.exec(this.targetOf(server), command, {
         timeoutMs: options.timeoutMs,
