@@ -2,12 +2,13 @@
 
 /**
  * Entry point of `npm run bench` (after `npm run build`): starts Tomo and the baselines, runs
- * the six benchmarks, prints the markdown table and writes bench/results/latest.{json,md}.
+ * the seven benchmarks, prints the markdown table and writes bench/results/latest.{json,md}.
  * Options: see bench/support/args.js or `node bench/run.js --help`.
  */
 const { benchAgentExec, benchAgentPing, benchAgentSwarm } = require('./agents');
 const { benchColdStart } = require('./cold-start');
 const { benchConcurrentLogins } = require('./concurrent-logins');
+const { benchMarketplace } = require('./marketplace');
 const { benchMcpToolsCall } = require('./mcp-tools-call');
 const { benchRestAuthMe } = require('./rest-auth-me');
 const { benchSshCommands } = require('./ssh-commands');
@@ -115,6 +116,8 @@ async function main() {
     await attempt('agentExec', () => benchAgentExec({ options, log }));
     await attempt('agentSwarm', () => benchAgentSwarm({ options, log }));
   }
+  // Its own Tomo and git repositories.
+  if (wants('marketplace')) await attempt('marketplace', () => benchMarketplace({ options, log }));
 
   const report = {
     generatedAt: new Date().toISOString(),

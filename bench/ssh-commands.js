@@ -8,7 +8,7 @@ const { parseRpcResponse, toolsCallRequest } = require('./support/mcp-requests')
 const { cpuSeconds } = require('./support/process-cpu');
 const { makeTempDirectory, removeTempDirectory, startServer } = require('./support/processes');
 const { makeRow } = require('./support/report');
-const { ADMIN, TOMO_MAIN, owning, tomoEnvironment } = require('./support/servers');
+const { ADMIN, TOMO_MAIN, owning, tomoEnvironment, tomoNodeArgs } = require('./support/servers');
 const { connect, disconnect, execFresh, execWithRetry } = require('./support/ssh-client');
 const { sshdUnavailableReason, startBenchSshd } = require('./support/sshd');
 const { mean, percentile, round } = require('./support/stats');
@@ -38,7 +38,7 @@ async function startTomo() {
   try {
     const server = await startServer({
       name: 'tomo',
-      args: [...(process.env.BENCH_TOMO_NODE_ARGS ?? '').split(' ').filter(Boolean), TOMO_MAIN],
+      args: [...tomoNodeArgs(), TOMO_MAIN],
       env: tomoEnvironment(dataDirectory, {
         SERVER_CHECK_INTERVAL_SECONDS: '0',
         MAX_CONCURRENT_CONNECTIONS: String(CHANNELS),

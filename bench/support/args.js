@@ -22,6 +22,11 @@ const PROFILES = {
     agentSshWarmup: 20,
     agentIdleSeconds: 10,
     agentFanouts: 2,
+    marketplaceRepositories: 5,
+    marketplaceApps: 1000,
+    marketplaceSyncRounds: 3,
+    marketplaceSearches: 600,
+    marketplaceSearchWarmup: 100,
   },
   quick: {
     warmupSeconds: 0.5,
@@ -43,6 +48,11 @@ const PROFILES = {
     agentSshWarmup: 10,
     agentIdleSeconds: 5,
     agentFanouts: 1,
+    marketplaceRepositories: 5,
+    marketplaceApps: 1000,
+    marketplaceSyncRounds: 1,
+    marketplaceSearches: 500,
+    marketplaceSearchWarmup: 50,
   },
 };
 
@@ -59,10 +69,11 @@ const USAGE = `Usage: npm run bench [-- options]
   --agent-counts <list>
                        simulated agents connected at each step of the agents benchmark
                        (500,1000,2000)
-  --only <list>        comma-separated subset: mcp,rest,login,cold-start,ssh,agents
+  --only <list>        comma-separated subset: mcp,rest,login,cold-start,ssh,agents,
+                       marketplace
   --strict             exit 1 when a target is missed or a benchmark was skipped`;
 
-const BENCHMARKS = ['mcp', 'rest', 'login', 'cold-start', 'ssh', 'agents'];
+const BENCHMARKS = ['mcp', 'rest', 'login', 'cold-start', 'ssh', 'agents', 'marketplace'];
 
 function positive(name, raw) {
   const value = Number(raw);

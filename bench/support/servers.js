@@ -59,13 +59,18 @@ function owning(server, dataDirectory) {
   });
 }
 
+/** Extra Node options for the Tomo process (BENCH_TOMO_NODE_ARGS, e.g. "--cpu-prof"). */
+function tomoNodeArgs() {
+  return (process.env.BENCH_TOMO_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
 /** Tomo, built, with the event-loop probe preloaded (snapshots go to <dataDirectory>/loop.json). */
 async function startTomoWithProbe() {
   const dataDirectory = makeTempDirectory('tomo');
   const eventLoopFile = join(dataDirectory, 'event-loop.json');
   const server = await startServer({
     name: 'tomo',
-    args: ['--require', `./${EVENT_LOOP_PROBE}`, TOMO_MAIN],
+    args: [...tomoNodeArgs(), '--require', `./${EVENT_LOOP_PROBE}`, TOMO_MAIN],
     env: tomoEnvironment(dataDirectory, { TOMO_BENCH_EVENT_LOOP_FILE: eventLoopFile }),
   });
   return Object.assign(owning(server, dataDirectory), { eventLoopFile });
@@ -106,6 +111,7 @@ module.exports = {
   baselineEnvironment,
   owning,
   startBaseline,
+  tomoNodeArgs,
   startTomoWithProbe,
   tomoEnvironment,
 };
