@@ -20,7 +20,7 @@ const {
 const { cpuSeconds } = require('./support/process-cpu');
 const { makeTempDirectory, removeTempDirectory, startServer } = require('./support/processes');
 const { makeRow } = require('./support/report');
-const { ADMIN, TOMO_MAIN, owning, tomoEnvironment } = require('./support/servers');
+const { ADMIN, TOMO_MAIN, owning, tomoEnvironment, tomoNodeArgs } = require('./support/servers');
 const { median, percentile, round } = require('./support/stats');
 
 /** Apps changed by each commit before a measured sync_repository. */
@@ -40,7 +40,7 @@ async function startTomo() {
   try {
     const server = await startServer({
       name: 'tomo',
-      args: [TOMO_MAIN],
+      args: [...tomoNodeArgs(), TOMO_MAIN],
       env: tomoEnvironment(dataDirectory, TOMO_ENV),
     });
     return owning(server, dataDirectory);

@@ -58,7 +58,12 @@ export class CatalogSearchService {
   async search(dto: SearchAppsDto) {
     const where: string[] = ['r.enabled = 1'];
     const params: unknown[] = [];
-    const match = dto.query ? ftsQuery(dto.query) : null;
+    // A tag narrows through the index first (its words as a phrase in the tags column), then
+    // the exact tag is checked on those few rows only.
+    const tagWords = dto.tag ? ftsQuery(dto.tag)?.replace(/\*/g, '') : null;
+    const tagMatch = tagWords ? `tags : (${tagWords.split(' ').join(' + ')})` : null;
+    const queryMatch = dto.query ? ftsQuery(dto.query) : null;
+    const match = [queryMatch && `(${queryMatch})`, tagMatch].filter(Boolean).join(' AND ') || null;
     if (match) {
       where.push('app_catalog_fts MATCH ?');
       params.push(match);
@@ -78,7 +83,7 @@ export class CatalogSearchService {
     const from = match
       ? 'app_catalog_fts JOIN app_catalog c ON c.id = app_catalog_fts.catalog_id JOIN marketplace_repositories r ON r.id = c.repository_id'
       : 'app_catalog c JOIN marketplace_repositories r ON r.id = c.repository_id';
-    const order = match ? `${RANK}, c.name` : 'c.name COLLATE NOCASE, c.id';
+    const order = queryMatch ? `${RANK}, c.name` : 'c.name COLLATE NOCASE, c.id';
     const limit = dto.limit ?? 20;
     const offset = dto.offset ?? 0;
     const clause = where.join(' AND ');
