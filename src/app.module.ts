@@ -13,6 +13,7 @@ import { pinoOptions } from './common/logging/pino-options';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DeploymentModule } from './deployment/deployment.module';
 import { MarketplaceModule } from './marketplace/marketplace.module';
 import { McpModule } from './mcp/mcp.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
@@ -41,6 +42,7 @@ export class AppModule {
         CommandsModule,
         MonitoringModule,
         MarketplaceModule,
+        DeploymentModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

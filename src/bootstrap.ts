@@ -9,6 +9,7 @@ import { AdminBootstrap, AdminBootstrapOutcome } from './auth/admin-bootstrap';
 import { requestLogging } from './common/logging/request-logging';
 import { buildOpenApiDocument } from './common/openapi/openapi-document';
 import { AppConfig } from './config/app-config';
+import { answerClientErrors } from './common/http/client-errors';
 
 export interface RunningTomo {
   app: NestExpressApplication;
@@ -46,6 +47,7 @@ export async function startTomo(config: AppConfig): Promise<RunningTomo> {
   // before Nest's routes. PinoLogger.root is the logger nestjs-pino built from pinoOptions.
   app.use(requestLogging(() => PinoLogger.root));
   await app.init();
+  answerClientErrors(app.getHttpServer());
 
   const admin = await app.get(AdminBootstrap).run();
   await app.listen(config.port, config.host);

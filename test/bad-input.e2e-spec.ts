@@ -169,6 +169,13 @@ describe('bad input on every tool and route: 4xx or isError, never a 500, nothin
     TIMEOUT,
   );
 
+  it('a URL too long for the HTTP parser gets a 431 problem+json with a code', async () => {
+    const response = await fetch(`${tomo.url}/api/v1/apps?server_id=${'a'.repeat(20_000)}`);
+    expect(response.status).toBe(431);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ status: 431, code: 'PAYLOAD_TOO_LARGE' });
+  });
+
   it('REST: a non-JSON body gives 400 and a body over 1 MiB gives 413, on every route', async () => {
     const failures: string[] = [];
     const huge = JSON.stringify({ padding: 'x'.repeat(1024 * 1024 + 1) });

@@ -145,7 +145,9 @@ describeWithSshd('credentials: sealed at rest, absent from logs, key rotation', 
     const { stdout } = await run(process.execPath, [CLI_JS, 'rotate-encryption-key'], {
       env: { PATH: process.env.PATH ?? '', ...env(), LOG_LEVEL: 'warn' },
     });
-    expect(stdout).toMatch(/Re-sealed 1 server credential\(s\) under key [0-9a-f]{8}/);
+    expect(stdout).toMatch(
+      /Re-sealed 1 secret\(s\) \(server credentials, app inputs\) under key [0-9a-f]{8}/,
+    );
     const newKeyId = /under key ([0-9a-f]{8})/.exec(stdout)![1]!;
     expect(readFileSync(keyFile, 'utf8')).not.toBe(oldKey);
     expect(existsSync(`${keyFile}.next`)).toBe(false);

@@ -120,6 +120,27 @@ const TOOLS: Record<string, ToolContract> = {
   },
   remove_repository: { access: 'admin', readOnly: false, args: ['repository_id'] },
   sync_repository: { access: 'admin', readOnly: false, args: ['repository_id'] },
+  install_app: { access: 'user', readOnly: false, args: ['server_id', 'app_id', 'config'] },
+  deploy_app: { access: 'user', readOnly: false, args: ['server_id', 'manifest', 'config'] },
+  check_status: { access: 'readonly', readOnly: true, args: ['installation_id'] },
+  list_apps: {
+    access: 'readonly',
+    readOnly: true,
+    args: ['server_id', 'status', 'limit', 'offset'],
+  },
+  start_app: { access: 'user', readOnly: false, args: ['installation_id'] },
+  stop_app: { access: 'user', readOnly: false, args: ['installation_id'] },
+  restart_app: { access: 'user', readOnly: false, args: ['installation_id'] },
+  uninstall_app: {
+    access: 'user',
+    readOnly: false,
+    args: ['installation_id', 'remove_volumes'],
+  },
+  get_app_logs: {
+    access: 'readonly',
+    readOnly: true,
+    args: ['installation_id', 'tail', 'service'],
+  },
 };
 
 /** REST route → the tool of the same operation (one policy: the same minimum role). */
@@ -174,12 +195,23 @@ const ROUTES: Record<string, keyof typeof TOOLS> = {
   'PATCH /api/v1/marketplace/repositories/{repository_id}': 'update_repository',
   'DELETE /api/v1/marketplace/repositories/{repository_id}': 'remove_repository',
   'POST /api/v1/marketplace/repositories/{repository_id}/sync': 'sync_repository',
+  'POST /api/v1/servers/{server_id}/apps': 'install_app',
+  'POST /api/v1/servers/{server_id}/apps/custom': 'deploy_app',
+  'GET /api/v1/apps/{installation_id}': 'check_status',
+  'GET /api/v1/apps': 'list_apps',
+  'POST /api/v1/apps/{installation_id}/start': 'start_app',
+  'POST /api/v1/apps/{installation_id}/stop': 'stop_app',
+  'POST /api/v1/apps/{installation_id}/restart': 'restart_app',
+  'DELETE /api/v1/apps/{installation_id}': 'uninstall_app',
+  'GET /api/v1/apps/{installation_id}/logs': 'get_app_logs',
 };
 
 /** Operations on the caller's own credentials: each call gets its own fresh credential. */
 const SPENDS_CREDENTIAL = new Set(['logout', 'terminate_session', 'revoke_api_token']);
 /** Destructive tools a non-admin may use because they touch only the caller's own credentials. */
 const OWN_CREDENTIAL_TOOLS = new Set(['revoke_api_token', 'terminate_session', 'logout']);
+/** Destructive tools TOOLS.md grants to users: removing an app is a user's own operation. */
+const USER_DESTRUCTIVE_TOOLS = new Set(['uninstall_app']);
 
 const CALLERS = ['anonymous', 'readonly', 'user', 'admin', 'read-only token'] as const;
 type Caller = (typeof CALLERS)[number];
@@ -282,7 +314,9 @@ describe('permission matrix: every route and tool for every kind of caller', () 
     it('every destructive tool requires admin, except those on the caller’s own credentials', () => {
       const destructive = adminTools.filter((t) => t.annotations?.destructiveHint === true);
       expect(destructive.length).toBeGreaterThan(0);
-      for (const tool of destructive.filter((t) => !OWN_CREDENTIAL_TOOLS.has(t.name))) {
+      for (const tool of destructive.filter(
+        (t) => !OWN_CREDENTIAL_TOOLS.has(t.name) && !USER_DESTRUCTIVE_TOOLS.has(t.name),
+      )) {
         expect({ tool: tool.name, access: TOOLS[tool.name]!.access }).toEqual({
           tool: tool.name,
           access: 'admin',

@@ -33,6 +33,7 @@ export interface AppConfig {
   agentHeartbeatTimeoutSeconds: number;
   agentRegistrationCodeTtlSeconds: number;
   marketplaceAllowPrivateSources: boolean;
+  appsDataRoot: string;
   marketplaceSyncIntervalMinutes: number;
   mcpToolsets: string[];
   features: Record<string, boolean>;

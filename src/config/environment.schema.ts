@@ -183,6 +183,10 @@ export const ENVIRONMENT_SCHEMA = {
     default: 2592000,
     desc: 'Lifetime of a one-time agent registration code (30 days).',
   }),
+  APPS_DATA_ROOT: str({
+    default: '/srv/tomo/apps',
+    desc: "Directory on each server under which apps' bind mounts live (`${app_data}` is <root>/<app id>); volume overrides must stay under it.",
+  }),
   MARKETPLACE_ALLOW_PRIVATE_SOURCES: bool({
     default: false,
     desc: 'Allow catalog repositories whose host resolves to a loopback, link-local or private address (file:// is always allowed).',

@@ -197,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     agentHeartbeatTimeoutSeconds: clean.AGENT_HEARTBEAT_TIMEOUT_SECONDS,
     agentRegistrationCodeTtlSeconds: clean.AGENT_REGISTRATION_CODE_TTL_SECONDS,
     marketplaceAllowPrivateSources: clean.MARKETPLACE_ALLOW_PRIVATE_SOURCES,
+    appsDataRoot: clean.APPS_DATA_ROOT,
     marketplaceSyncIntervalMinutes: clean.MARKETPLACE_SYNC_INTERVAL_MINUTES,
     mcpToolsets: clean.MCP_TOOLSETS,
     features,

@@ -6,6 +6,7 @@ import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { ServerEntity } from '../servers/server.entity';
 import { AgentEntity } from '../agents/entities/agent.entity';
 import { AgentRegistrationCodeEntity } from '../agents/entities/agent-registration-code.entity';
+import { InstalledAppEntity } from '../deployment/entities/installed-app.entity';
 import { CatalogAppEntity } from '../marketplace/entities/catalog-app.entity';
 import { MarketplaceRepositoryEntity } from '../marketplace/entities/marketplace-repository.entity';
 import { MetricSampleEntity } from '../monitoring/metrics/metric-sample.entity';
@@ -23,4 +24,5 @@ export const ENTITIES = [
   MetricSampleEntity,
   MarketplaceRepositoryEntity,
   CatalogAppEntity,
+  InstalledAppEntity,
 ];

@@ -3,6 +3,7 @@ import { Servers1764115200000 } from '../../migrations/1764115200000-servers';
 import { Agents1764201600000 } from '../../migrations/1764201600000-agents';
 import { Metrics1764288000000 } from '../../migrations/1764288000000-metrics';
 import { Marketplace1764374400000 } from '../../migrations/1764374400000-marketplace';
+import { InstalledApps1764460800000 } from '../../migrations/1764460800000-installed-apps';
 
 /** Migrations in the order they apply. Listed explicitly so the build needs no globbing. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Agents1764201600000,
   Metrics1764288000000,
   Marketplace1764374400000,
+  InstalledApps1764460800000,
 ];

@@ -1,5 +1,14 @@
 import { OmitType } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  ValidateIf,
+} from 'class-validator';
 import { Describe } from '../../common/validation/describe.decorator';
 import { REPOSITORY_FORMATS, RepositoryFormat } from '../entities/marketplace-repository.entity';
 
@@ -41,20 +50,20 @@ export class AddRepositoryDto {
 
 export class UpdateRepositoryDto extends RepositoryIdDto {
   @Describe('New display name.')
-  @IsOptional()
+  @ValidateIf((_object, value) => value !== undefined)
   @IsString()
   @Length(1, 128)
   @Matches(NO_CONTROL, { message: 'name must not contain control characters' })
   name?: string;
 
   @Describe('New branch to follow (takes effect at the next sync).')
-  @IsOptional()
+  @ValidateIf((_object, value) => value !== undefined)
   @IsString()
   @Length(1, 200)
   branch?: string;
 
   @Describe('Disabled repositories are not synced and their apps are hidden from search.')
-  @IsOptional()
+  @ValidateIf((_object, value) => value !== undefined)
   @IsBoolean()
   enabled?: boolean;
 }

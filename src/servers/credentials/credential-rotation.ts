@@ -13,6 +13,14 @@ export interface RotationResult {
 }
 
 /**
+ * Sealed columns outside the servers table, re-sealed in the same transaction. The associated
+ * data must match what their owners seal with (deployment: apps.service.ts `inputsAad`).
+ */
+const OTHER_SEALED_COLUMNS = [
+  { table: 'installed_apps', column: 'inputs', aad: (id: string) => `installed_apps:${id}:inputs` },
+] as const;
+
+/**
  * Re-seals every stored credential under a new key in one transaction (all or nothing), and
  * audits it. `current` must open every envelope: the configured key plus an interrupted
  * rotation's key, if any.
@@ -49,8 +57,23 @@ export class CredentialRotation {
           },
         );
       }
+      let others = 0;
+      for (const sealed of OTHER_SEALED_COLUMNS) {
+        const sealedRows = await manager.query<{ id: string; value: string }[]>(
+          `SELECT id, ${sealed.column} AS value FROM ${sealed.table}`,
+        );
+        for (const row of sealedRows) {
+          fromKeys.add(row.value.split(':')[1] ?? '?');
+          const aad = sealed.aad(row.id);
+          await manager.query(`UPDATE ${sealed.table} SET ${sealed.column} = ? WHERE id = ?`, [
+            next.seal(current.open(row.value, aad), aad),
+            row.id,
+          ]);
+          others += 1;
+        }
+      }
       const result: RotationResult = {
-        resealed: rows.length,
+        resealed: rows.length + others,
         from_key_ids: [...fromKeys].sort(),
         to_key_id: keyId(newKey),
       };

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CommandsModule } from '../commands/commands.module';
+import { MarketplaceModule } from '../marketplace/marketplace.module';
+import { ServersModule } from '../servers/servers.module';
+import { AppsController } from './apps.controller';
+import { AppsService } from './apps.service';
+import { AppsTools } from './apps.tools';
+import { DeploymentEngine } from './deployment-engine';
+import { InstalledAppEntity } from './entities/installed-app.entity';
+import { ServerDocker } from './server-docker';
+
+/** Installing apps on servers: plans, the engine, the two routes (agent, SSH) and the lifecycle. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([InstalledAppEntity]),
+    ServersModule,
+    CommandsModule,
+    MarketplaceModule,
+  ],
+  controllers: [AppsController],
+  providers: [ServerDocker, DeploymentEngine, AppsService, AppsTools],
+})
+export class DeploymentModule {}

@@ -1,0 +1,282 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './support/free-port';
+import { describeWith, dockerRequirement, sshdRequirement } from './support/infra';
+import { startSshd, TestSshdWithRoot } from './support/sshd';
+import { TestTomo } from './support/tomo-harness';
+
+function docker(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8', timeout: 60_000 }).trim();
+}
+
+/** Containers, networks and volumes Docker has for an installation (by Tomo's label / names). */
+function leftovers(installationId: string) {
+  const short = installationId.replace(/-/g, '').slice(0, 12);
+  return {
+    containers: docker(
+      'ps',
+      '-a',
+      '--filter',
+      `label=tomo.installation=${installationId}`,
+      '--format',
+      '{{.Names}}',
+    ),
+    networks: docker('network', 'ls', '--filter', `name=tomo-${short}`, '--format', '{{.Name}}'),
+    volumes: docker('volume', 'ls', '--filter', `name=tomo-${short}`, '--format', '{{.Name}}'),
+  };
+}
+
+async function httpGet(port: number): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${port}/`);
+  return (await response.text()).trim();
+}
+
+/** A web service serving its bind-mounted directory, and a dependency it reaches by name. */
+function demoManifest(id: string, port: number) {
+  return {
+    manifest_version: 1,
+    id,
+    name: 'Demo',
+    version: '1.0.0',
+    inputs: [{ name: 'SECRET', label: 'Secret', type: 'password', default: '${password:20}' }],
+    services: [
+      {
+        name: 'web',
+        image: 'tomo-test/busybox:1.35',
+        command: ['busybox', 'httpd', '-f', '-p', '8080', '-h', '/www'],
+        env: { SECRET: '${inputs.SECRET}' },
+        ports: [{ container: 8080, host: port, main: true }],
+        volumes: [
+          { name: 'data', container: '/data' },
+          { host: '${app_data}/www', container: '/www', mode: 'ro' },
+        ],
+        depends_on: ['cache'],
+      },
+      {
+        name: 'cache',
+        image: 'tomo-test/busybox:1.35',
+        command: ['busybox', 'sh', '-c', 'echo cache-ready; exec busybox sleep 600'],
+        healthcheck: { test: ['CMD', 'busybox', 'true'], interval_s: 1, timeout_s: 2, retries: 2 },
+      },
+    ],
+  };
+}
+
+/**
+ * Apps deployed for real: this machine as the server (root over a real sshd, no agent, so the
+ * SSH route), the real Docker engine and the test image. Install with progress, the published
+ * port serving the bind-mounted directory, stop/start/restart, logs, a container removed by hand
+ * found by check_status, uninstall leaving no containers or network, and failures (a pull that
+ * cannot succeed, an unhealthy service) rolled back with nothing left behind.
+ */
+describeWith(sshdRequirement(), dockerRequirement())(
+  'apps: deploy and manage apps on a real engine',
+  () => {
+    let sshd: TestSshdWithRoot;
+    let tomo: TestTomo;
+    let token: string;
+    let serverId: string;
+    let dataRoot: string;
+    let port: number;
+    let installationId: string;
+    const created: string[] = [];
+
+    const api = (method: string, path: string, body?: unknown) =>
+      tomo.request(method, path, { token, body });
+
+    beforeAll(async () => {
+      dataRoot = mkdtempSync(join(tmpdir(), 'tomo-apps-root-'));
+      port = await freePort();
+      sshd = await startSshd({ rootLogin: true });
+      tomo = await TestTomo.start({ SERVER_CHECK_INTERVAL_SECONDS: '0', APPS_DATA_ROOT: dataRoot });
+      token = await tomo.login();
+      const added = await api('POST', '/api/v1/servers', {
+        name: 'this machine',
+        hostname: '127.0.0.1',
+        port: sshd.port,
+        username: 'root',
+        auth_type: 'key',
+        credential: sshd.rootPrivateKey,
+      });
+      expect(added.body).toMatchObject({ status: 'online' });
+      serverId = added.body.id;
+    });
+
+    afterAll(async () => {
+      for (const id of created) {
+        const short = id.replace(/-/g, '').slice(0, 12);
+        for (const args of [
+          ['rm', '-f', `tomo-${short}-web`, `tomo-${short}-cache`],
+          ['network', 'rm', `tomo-${short}`],
+          ['volume', 'rm', '-f', `tomo-${short}-data`],
+        ]) {
+          try {
+            execFileSync('docker', args, { stdio: 'ignore' });
+          } catch {
+            // already gone
+          }
+        }
+      }
+      await tomo?.stop();
+      await sshd?.stop();
+      rmSync(dataRoot, { recursive: true, force: true });
+    });
+
+    it('deploy_app pulls, creates and starts in order, waits for health, and reports progress', async () => {
+      const client = await tomo.mcp(token, '2026');
+      const progress: string[] = [];
+      try {
+        const result = await client.callTool(
+          {
+            name: 'deploy_app',
+            arguments: { server_id: serverId, manifest: demoManifest('demo', port) },
+          },
+          {
+            onprogress: (report) => progress.push(report.message ?? ''),
+            timeout: 180_000,
+            resetTimeoutOnProgress: true,
+          },
+        );
+        expect(result.isError).toBeFalsy();
+        const body = result.structuredContent as any;
+        installationId = body.id;
+        created.push(installationId);
+        expect(body).toMatchObject({
+          app_id: 'custom/demo',
+          status: 'running',
+          method: 'ssh',
+          error: null,
+        });
+        expect(body.services.map((s: any) => `${s.name}:${s.state}`)).toEqual([
+          'cache:running',
+          'web:running',
+        ]);
+        expect(body.services.find((s: any) => s.name === 'cache').health).toBe('healthy');
+        expect(body.steps.every((step: any) => step.status === 'done')).toBe(true);
+        expect(progress).toEqual(
+          expect.arrayContaining([
+            'Start cache',
+            'Start web',
+            'Wait for web to be healthy',
+            'Running',
+          ]),
+        );
+      } finally {
+        await client.close();
+      }
+      // The bind mount: a file written under ${app_data} on the host is served on the published port.
+      writeFileSync(join(dataRoot, 'demo', 'www', 'index.html'), 'served-by-tomo\n');
+      expect(await httpGet(port)).toBe('served-by-tomo');
+      const web = JSON.parse(
+        docker('inspect', `tomo-${installationId.replace(/-/g, '').slice(0, 12)}-web`),
+      )[0];
+      expect(web.Config.Labels).toMatchObject({
+        'tomo.installation': installationId,
+        'tomo.app': 'demo',
+      });
+      // The generated secret reached the container and is stored sealed, never shown back.
+      const secret = (web.Config.Env as string[]).find((entry) => entry.startsWith('SECRET='));
+      expect(secret).toMatch(/^SECRET=.{20}$/);
+      const listed = await api('GET', `/api/v1/apps?server_id=${serverId}`);
+      expect(JSON.stringify(listed.body)).not.toContain(secret!.slice('SECRET='.length));
+    }, 240_000);
+
+    it('stop, start and restart follow the containers; logs come from the chosen service', async () => {
+      const stopped = await api('POST', `/api/v1/apps/${installationId}/stop`);
+      expect(stopped.body).toMatchObject({ status: 'stopped' });
+      expect(stopped.body.services.map((s: any) => s.state)).toEqual(['exited', 'exited']);
+      const started = await api('POST', `/api/v1/apps/${installationId}/start`);
+      expect(started.body).toMatchObject({ status: 'running' });
+      const restarted = await api('POST', `/api/v1/apps/${installationId}/restart`);
+      expect(restarted.body.services.map((s: any) => s.state)).toEqual(['running', 'running']);
+      const logs = await api('GET', `/api/v1/apps/${installationId}/logs?service=cache&tail=20`);
+      expect(logs.body).toMatchObject({ service: 'cache' });
+      expect(logs.body.logs).toContain('cache-ready');
+    }, 120_000);
+
+    it('check_status finds a container removed by hand', async () => {
+      const short = installationId.replace(/-/g, '').slice(0, 12);
+      docker('rm', '-f', `tomo-${short}-cache`);
+      const status = await api('GET', `/api/v1/apps/${installationId}`);
+      expect(status.body).toMatchObject({ status: 'failed' });
+      expect(status.body.error).toMatch(/cache no longer exist/);
+      expect(status.body.services.find((s: any) => s.name === 'cache').state).toBe('missing');
+    });
+
+    it('uninstall_app removes containers and network, keeps the data volume unless asked', async () => {
+      const removed = await api('DELETE', `/api/v1/apps/${installationId}`);
+      expect(removed.body).toMatchObject({ status: 'removed' });
+      const left = leftovers(installationId);
+      expect(left.containers).toBe('');
+      expect(left.networks).toBe('');
+      expect(left.volumes).toBe(`tomo-${installationId.replace(/-/g, '').slice(0, 12)}-data`);
+    }, 60_000);
+
+    it('a failing healthcheck fails the install at that step and removes everything it created', async () => {
+      const manifest = demoManifest('sick', await freePort());
+      manifest.services[1]!.healthcheck = {
+        test: ['CMD', 'busybox', 'false'],
+        interval_s: 1,
+        timeout_s: 1,
+        retries: 1,
+      };
+      const response = await api('POST', `/api/v1/servers/${serverId}/apps/custom`, { manifest });
+      expect(response.status).toBe(201);
+      created.push(response.body.id);
+      expect(response.body).toMatchObject({ status: 'failed' });
+      expect(response.body.error).toMatch(/^Wait for cache to be healthy: cache is unhealthy/);
+      expect(response.body.steps.at(-1)).toMatchObject({
+        name: 'Wait for cache to be healthy',
+        status: 'failed',
+      });
+      expect(leftovers(response.body.id)).toEqual({ containers: '', networks: '', volumes: '' });
+    }, 120_000);
+
+    it("an image that cannot be pulled fails at the pull step with Docker's message; nothing is created", async () => {
+      const manifest = demoManifest('unpullable', await freePort());
+      manifest.services[0]!.image = '127.0.0.1:1/nowhere/app:1.0';
+      const response = await api('POST', `/api/v1/servers/${serverId}/apps/custom`, { manifest });
+      created.push(response.body.id);
+      expect(response.body).toMatchObject({ status: 'failed' });
+      expect(response.body.error).toMatch(
+        /^Pull 127\.0\.0\.1:1\/nowhere\/app:1\.0: Pulling .* failed: /,
+      );
+      expect(leftovers(response.body.id)).toEqual({ containers: '', networks: '', volumes: '' });
+    }, 120_000);
+
+    it('refuses bad manifests and config with every problem named, before touching the server', async () => {
+      const bad = await api('POST', `/api/v1/servers/${serverId}/apps/custom`, {
+        manifest: {
+          ...demoManifest('bad', 1),
+          services: [{ name: 'web', image: 'busybox:latest', privileged: true }],
+        },
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^manifest\.services\[0\]\.privileged: is not a known key/),
+        ]),
+      );
+      const badConfig = await api('POST', `/api/v1/servers/${serverId}/apps/custom`, {
+        manifest: demoManifest('cfg', 1),
+        config: { ports: { '9999/tcp': 80 }, volumes: { '/www': '/etc' } },
+      });
+      expect(badConfig.status).toBe(400);
+      expect(badConfig.body.errors.join('\n')).toMatch(/9999\/tcp/);
+      expect(badConfig.body.errors.join('\n')).toMatch(/\/www/);
+      expect((await api('GET', '/api/v1/apps?status=pending')).body.total).toBe(0);
+    });
+
+    it('admin_only catalog apps are refused to non-admins', async () => {
+      const user = await tomo.createUser('deployer', 'user', token);
+      const refused = await tomo.request('POST', `/api/v1/servers/${serverId}/apps`, {
+        token: user.token,
+        body: { app_id: 'builtin/vaultwarden' },
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.body.code).toBe('FORBIDDEN');
+    });
+  },
+);
