@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './support/free-port';
@@ -267,6 +268,39 @@ describeWith(sshdRequirement(), dockerRequirement())(
       expect(badConfig.body.errors.join('\n')).toMatch(/9999\/tcp/);
       expect(badConfig.body.errors.join('\n')).toMatch(/\/www/);
       expect((await api('GET', '/api/v1/apps?status=pending')).body.total).toBe(0);
+    });
+
+    it('run_preflight_checks reports the server and a host port already in use; install refuses it', async () => {
+      const busyPort = await freePort();
+      const listener: Server = createServer();
+      await new Promise<void>((resolve) => listener.listen(busyPort, '127.0.0.1', resolve));
+      try {
+        const config = { ports: { '3001/tcp': busyPort } };
+        const report = await api('POST', `/api/v1/servers/${serverId}/apps/preflight`, {
+          app_id: 'builtin/uptime-kuma',
+          config,
+        });
+        expect(report.status).toBe(200);
+        expect(report.body).toMatchObject({
+          success: false,
+          docker: { ok: true, method: 'ssh' },
+          ports: { [`${busyPort}/tcp`]: 'in_use' },
+        });
+        expect(report.body.architecture).toMatch(/^(amd64|arm64)$/);
+        expect(report.body.disk.free_gb).toBeGreaterThan(0);
+        expect(report.body.errors).toEqual([
+          `Host port ${busyPort}/tcp (web) is in use; choose another with config.ports["3001/tcp"].`,
+        ]);
+        const before = (await api('GET', '/api/v1/apps')).body.total;
+        const refused = await api('POST', `/api/v1/servers/${serverId}/apps/custom`, {
+          manifest: demoManifest('busy', busyPort),
+        });
+        expect(refused.status).toBe(409);
+        expect(refused.body.detail).toMatch(/^Preflight checks failed: Host port/);
+        expect((await api('GET', '/api/v1/apps')).body.total).toBe(before);
+      } finally {
+        listener.close();
+      }
     });
 
     it('admin_only catalog apps are refused to non-admins', async () => {

@@ -136,6 +136,7 @@ const TOOLS: Record<string, ToolContract> = {
     readOnly: false,
     args: ['installation_id', 'remove_volumes'],
   },
+  run_preflight_checks: { access: 'user', readOnly: true, args: ['server_id', 'app_id', 'config'] },
   get_app_logs: {
     access: 'readonly',
     readOnly: true,
@@ -204,6 +205,7 @@ const ROUTES: Record<string, keyof typeof TOOLS> = {
   'POST /api/v1/apps/{installation_id}/restart': 'restart_app',
   'DELETE /api/v1/apps/{installation_id}': 'uninstall_app',
   'GET /api/v1/apps/{installation_id}/logs': 'get_app_logs',
+  'POST /api/v1/servers/{server_id}/apps/preflight': 'run_preflight_checks',
 };
 
 /** Operations on the caller's own credentials: each call gets its own fresh credential. */

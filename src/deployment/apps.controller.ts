@@ -9,13 +9,19 @@ import { CurrentActor } from '../common/http/current-actor.decorator';
 import { NoBody, NoBodyDoc } from '../common/http/no-body.decorator';
 import { ServerIdDto } from '../servers/dto/server.dto';
 import { AppsService } from './apps.service';
-import { INSTALLATION_LIST_SCHEMA, INSTALLATION_SCHEMA, LOGS_SCHEMA } from './apps.views';
+import {
+  INSTALLATION_LIST_SCHEMA,
+  INSTALLATION_SCHEMA,
+  LOGS_SCHEMA,
+  PREFLIGHT_SCHEMA,
+} from './apps.views';
 import {
   AppLogsDto,
   DeployAppDto,
   InstallAppDto,
   InstallationIdDto,
   ListAppsDto,
+  PreflightDto,
   UninstallAppDto,
 } from './dto/app.dto';
 
@@ -23,6 +29,7 @@ class InstallAppBodyDto extends OmitType(InstallAppDto, ['server_id'] as const) 
 class DeployAppBodyDto extends OmitType(DeployAppDto, ['server_id'] as const) {}
 class UninstallAppQueryDto extends OmitType(UninstallAppDto, ['installation_id'] as const) {}
 class AppLogsQueryDto extends OmitType(AppLogsDto, ['installation_id'] as const) {}
+class PreflightBodyDto extends OmitType(PreflightDto, ['server_id'] as const) {}
 
 @ApiTags('apps')
 @ApiBearerAuth()
@@ -50,6 +57,18 @@ export class AppsController {
     @Body() body: DeployAppBodyDto,
   ) {
     return this.apps.deploy(actor, { ...body, ...params });
+  }
+
+  @Post('servers/:server_id/apps/preflight')
+  @RequireRole('user')
+  @HttpCode(200)
+  @ApiResult(PREFLIGHT_SCHEMA)
+  preflight(
+    @CurrentActor() actor: Actor,
+    @Param() params: ServerIdDto,
+    @Body() body: PreflightBodyDto,
+  ) {
+    return this.apps.preflight(actor, { ...body, ...params });
   }
 
   @Get('apps')

@@ -19,6 +19,7 @@ import { InstallationView, toInstallationView } from './apps.views';
 import { DeploymentEngine, lifecycle, ServiceState, StepRecord } from './deployment-engine';
 import type {
   AppLogsDto,
+  PreflightDto,
   DeployAppDto,
   InstallAppDto,
   InstallationIdDto,
@@ -30,7 +31,15 @@ import type { DeploymentPlan } from './plan/deployment-plan.types';
 import { PlanError } from './plan/plan-error';
 import { resolvePlan } from './plan/resolve-plan';
 import { dockerCli } from './drivers/docker-cli';
+import {
+  judge,
+  parseHostResources,
+  parsePublishedPorts,
+  preflightScript,
+  PreflightReport,
+} from './preflight';
 import { DockerSession, ServerDocker } from './server-docker';
+import { shellCommand } from '../common/shell/shell-quote';
 
 export const inputsAad = (installationId: string) => `installed_apps:${installationId}:inputs`;
 
@@ -111,6 +120,16 @@ export class AppsService implements OnApplicationBootstrap {
       result.manifest,
       dto.config ?? {},
     );
+  }
+
+  /** run_preflight_checks: what install_app checks first, without installing. */
+  async preflight(_actor: Actor, dto: PreflightDto): Promise<PreflightReport> {
+    const app = await this.catalog.find(dto.app_id);
+    const manifest = JSON.parse(app.manifest) as AppManifest;
+    await this.connector.load(dto.server_id);
+    const plan = this.plan(manifest, dto.config ?? {}, randomUUID());
+    const session = await this.docker.open(dto.server_id);
+    return this.checks(session, manifest, plan);
   }
 
   async status(dto: InstallationIdDto): Promise<InstallationView> {
@@ -232,21 +251,15 @@ export class AppsService implements OnApplicationBootstrap {
   ): Promise<InstallationView> {
     await this.connector.load(serverId);
     const id = randomUUID();
-    let plan: DeploymentPlan;
-    try {
-      plan = resolvePlan(manifest, config, {
-        installationId: id,
-        dataRoot: this.config.appsDataRoot,
-      });
-    } catch (error) {
-      if (error instanceof PlanError) {
-        throw new DomainError('VALIDATION_FAILED', error.message, {
-          errors: error.problems.map((problem) => `${problem.path}: ${problem.message}`),
-        });
-      }
-      throw error;
-    }
+    const plan = this.plan(manifest, config, id);
     const session = await this.docker.open(serverId);
+    const report = await this.checks(session, manifest, plan);
+    if (!report.success) {
+      throw new DomainError('CONFLICT', `Preflight checks failed: ${report.errors.join(' ')}`, {
+        errors: report.errors,
+        preflight: report,
+      });
+    }
     const now = nowIso();
     let row: InstalledAppEntity = {
       id,
@@ -349,6 +362,46 @@ export class AppsService implements OnApplicationBootstrap {
       {},
     );
     return toInstallationView(saved);
+  }
+
+  /** A plan for a new installation; its problems become one VALIDATION_FAILED naming each. */
+  private plan(manifest: AppManifest, config: Record<string, unknown>, id: string): DeploymentPlan {
+    try {
+      return resolvePlan(manifest, config, {
+        installationId: id,
+        dataRoot: this.config.appsDataRoot,
+      });
+    } catch (error) {
+      if (error instanceof PlanError) {
+        throw new DomainError('VALIDATION_FAILED', error.message, {
+          errors: error.problems.map((problem) => `${problem.path}: ${problem.message}`),
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** Architecture, disk, memory and host ports of the server against the plan. */
+  private async checks(
+    session: DockerSession & { version?: string },
+    manifest: AppManifest,
+    plan: DeploymentPlan,
+  ): Promise<PreflightReport> {
+    const resources = await this.docker.shell(
+      session,
+      preflightScript(this.config.appsDataRoot),
+      'Reading the server resources',
+    );
+    const published = await this.docker.must(
+      session,
+      shellCommand(['docker', 'ps', '--format', '{{.Ports}}']),
+      'Listing published ports',
+    );
+    return judge(manifest, plan, parseHostResources(resources), parsePublishedPorts(published), {
+      ok: true,
+      version: session.version ?? null,
+      method: session.method,
+    });
   }
 
   /** The plan of an existing installation: same names, same kept inputs. */

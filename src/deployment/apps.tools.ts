@@ -2,13 +2,19 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '../common/auth/principal';
 import { DESTRUCTIVE, McpTool, READ_ONLY, WRITE } from '../mcp/mcp-tool.decorator';
 import { AppsService } from './apps.service';
-import { INSTALLATION_LIST_SCHEMA, INSTALLATION_SCHEMA, LOGS_SCHEMA } from './apps.views';
+import {
+  INSTALLATION_LIST_SCHEMA,
+  INSTALLATION_SCHEMA,
+  LOGS_SCHEMA,
+  PREFLIGHT_SCHEMA,
+} from './apps.views';
 import {
   AppLogsDto,
   DeployAppDto,
   InstallAppDto,
   InstallationIdDto,
   ListAppsDto,
+  PreflightDto,
   UninstallAppDto,
 } from './dto/app.dto';
 
@@ -137,5 +143,19 @@ export class AppsTools {
   })
   getAppLogs(_actor: Actor, input: AppLogsDto) {
     return this.apps.logs(input);
+  }
+
+  @McpTool({
+    name: 'run_preflight_checks',
+    description:
+      'What install_app checks before it changes anything: Docker answers, the CPU architecture the app supports, free disk and memory, its host ports free, its config valid.',
+    access: 'user',
+    toolset: 'apps',
+    input: PreflightDto,
+    output: PREFLIGHT_SCHEMA,
+    annotations: { ...READ_ONLY, openWorldHint: true },
+  })
+  runPreflightChecks(actor: Actor, input: PreflightDto) {
+    return this.apps.preflight(actor, input);
   }
 }

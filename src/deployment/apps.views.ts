@@ -1,4 +1,5 @@
 import {
+  bool,
   enumOf,
   int,
   listSchema,
@@ -66,3 +67,19 @@ export const INSTALLATION_SCHEMA = objectSchema({
 });
 export const INSTALLATION_LIST_SCHEMA = listSchema(INSTALLATION_SCHEMA);
 export const LOGS_SCHEMA = objectSchema({ service: str(), logs: str() });
+
+const nullableNumber = { anyOf: [{ type: 'number' }, { type: 'null' }] };
+export const PREFLIGHT_SCHEMA = objectSchema({
+  success: bool(),
+  errors: { type: 'array', items: str() },
+  warnings: { type: 'array', items: str() },
+  docker: objectSchema({
+    ok: bool(),
+    version: nullable(str()),
+    method: nullable(enumOf(['agent', 'ssh'])),
+  }),
+  architecture: nullable(str()),
+  disk: objectSchema({ free_gb: nullableNumber, total_gb: nullableNumber }),
+  memory: objectSchema({ free_mb: nullable(int()), total_mb: nullable(int()) }),
+  ports: { type: 'object', additionalProperties: enumOf(['free', 'in_use']) },
+});

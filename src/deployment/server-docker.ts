@@ -47,6 +47,11 @@ export class ServerDocker {
     return this.router.run(session.serverId, command, session.method, { timeoutMs });
   }
 
+  /** Runs a plain shell line (no sudo: reading /proc, df) and throws REMOTE_FAILED on failure. */
+  async shell(session: DockerSession, line: string, what: string): Promise<string> {
+    return this.must({ ...session, sudo: false }, line, what);
+  }
+
   /** Runs one docker line and throws REMOTE_FAILED with Docker's message when it fails. */
   async must(
     session: DockerSession,

@@ -88,3 +88,6 @@ export class AppLogsDto extends InstallationIdDto {
   @Matches(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'service must be a service name of the app' })
   service?: string;
 }
+
+/** run_preflight_checks takes what install_app takes. */
+export class PreflightDto extends InstallAppDto {}
