@@ -5,7 +5,6 @@ import { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor, SYSTEM_ACTOR } from '../common/auth/principal';
 import { roleAtLeast } from '../common/auth/roles';
-import { SecretBox } from '../common/crypto/secret-box';
 import type { Page } from '../common/dto/pagination.dto';
 import { DomainError, notFound } from '../common/errors/domain-error';
 import { nowIso } from '../common/time';
@@ -27,6 +26,7 @@ import type {
   UninstallAppDto,
 } from './dto/app.dto';
 import { InstalledAppEntity, InstallationStatus } from './entities/installed-app.entity';
+import { InstallationInputs } from './installation-inputs';
 import type { DeploymentPlan } from './plan/deployment-plan.types';
 import { PlanError } from './plan/plan-error';
 import { resolvePlan } from './plan/resolve-plan';
@@ -40,8 +40,6 @@ import {
 } from './preflight';
 import { DockerSession, ServerDocker } from './server-docker';
 import { shellCommand } from '../common/shell/shell-quote';
-
-export const inputsAad = (installationId: string) => `installed_apps:${installationId}:inputs`;
 
 /** Statuses in which a deploy is under way (a backend restart interrupted it). */
 const IN_FLIGHT: InstallationStatus[] = [
@@ -60,7 +58,6 @@ const IN_FLIGHT: InstallationStatus[] = [
 @Injectable()
 export class AppsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AppsService.name);
-  private readonly box: SecretBox;
 
   constructor(
     @InjectRepository(InstalledAppEntity) private readonly apps: Repository<InstalledAppEntity>,
@@ -70,10 +67,9 @@ export class AppsService implements OnApplicationBootstrap {
     private readonly catalog: CatalogSearchService,
     private readonly docker: ServerDocker,
     private readonly engine: DeploymentEngine,
+    private readonly inputs: InstallationInputs,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    this.box = new SecretBox([config.encryptionKey, ...config.encryptionKeyFallbacks]);
-  }
+  ) {}
 
   /** An install interrupted by a restart is marked failed; its containers are cleaned up. */
   async onApplicationBootstrap(): Promise<void> {
@@ -271,7 +267,7 @@ export class AppsService implements OnApplicationBootstrap {
       method: session.method,
       manifest: JSON.stringify(manifest),
       config: JSON.stringify(withoutInputs(config)),
-      inputs: this.box.seal(JSON.stringify(plan.inputs), inputsAad(id)),
+      inputs: this.inputs.seal(id, plan.inputs),
       services: '[]',
       steps: '[]',
       error: null,
@@ -406,10 +402,7 @@ export class AppsService implements OnApplicationBootstrap {
 
   /** The plan of an existing installation: same names, same kept inputs. */
   private planOf(row: InstalledAppEntity): DeploymentPlan {
-    const inputs = JSON.parse(this.box.open(row.inputs, inputsAad(row.id))) as Record<
-      string,
-      string
-    >;
+    const inputs = this.inputs.open(row);
     return resolvePlan(
       JSON.parse(row.manifest) as AppManifest,
       JSON.parse(row.config) as Record<string, unknown>,

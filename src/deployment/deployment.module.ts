@@ -8,6 +8,7 @@ import { AppsService } from './apps.service';
 import { AppsTools } from './apps.tools';
 import { DeploymentEngine } from './deployment-engine';
 import { InstalledAppEntity } from './entities/installed-app.entity';
+import { InstallationInputs } from './installation-inputs';
 import { ServerDocker } from './server-docker';
 
 /** Installing apps on servers: plans, the engine, the two routes (agent, SSH) and the lifecycle. */
@@ -19,6 +20,6 @@ import { ServerDocker } from './server-docker';
     MarketplaceModule,
   ],
   controllers: [AppsController],
-  providers: [ServerDocker, DeploymentEngine, AppsService, AppsTools],
+  providers: [ServerDocker, DeploymentEngine, InstallationInputs, AppsService, AppsTools],
 })
 export class DeploymentModule {}

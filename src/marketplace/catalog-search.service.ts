@@ -102,34 +102,36 @@ export class CatalogSearchService {
   }
 
   async details(dto: AppIdDto) {
-    const qualified = dto.app_id.includes('/');
+    const { entity, repositoryName } = await this.lookup(dto.app_id);
+    return toAppDetails(entity, repositoryName);
+  }
+
+  /** The entity of a catalog app (for install_app), by qualified or unambiguous bare id. */
+  async find(appId: string): Promise<CatalogAppEntity> {
+    return (await this.lookup(appId)).entity;
+  }
+
+  /** One app of an enabled repository by `<slug>/<id>`, or by a bare id only one repository has. */
+  private async lookup(appId: string) {
+    const qualified = appId.includes('/');
     const rows = await this.dataSource.query<Row[]>(
       `SELECT c.*, r.name AS repository_name FROM app_catalog c JOIN marketplace_repositories r ON r.id = c.repository_id WHERE r.enabled = 1 AND ${qualified ? 'c.id' : 'c.app_id'} = ? ORDER BY c.id LIMIT 10`,
-      [dto.app_id],
+      [appId],
     );
     if (rows.length === 0) {
       throw new DomainError(
         'NOT_FOUND',
-        `App ${dto.app_id} is not in the catalog (search_apps lists what is).`,
+        `App ${appId} is not in the catalog (search_apps lists what is).`,
       );
     }
     if (rows.length > 1) {
       throw new DomainError(
         'CONFLICT',
-        `Several repositories have an app "${dto.app_id}": ${rows.map((row) => row.id as string).join(', ')}. Use one of these ids.`,
+        `Several repositories have an app "${appId}": ${rows.map((row) => row.id as string).join(', ')}. Use one of these ids.`,
       );
     }
     const row = rows[0]!;
-    return toAppDetails(entityOf(row), row.repository_name as string);
-  }
-
-  /** The entity of a catalog app (for install_app), by qualified or unambiguous bare id. */
-  async find(appId: string): Promise<CatalogAppEntity> {
-    const details = await this.details({ app_id: appId });
-    const rows = await this.dataSource.query<Row[]>('SELECT * FROM app_catalog WHERE id = ?', [
-      details.id,
-    ]);
-    return entityOf(rows[0]!);
+    return { entity: entityOf(row), repositoryName: row.repository_name as string };
   }
 
   async categories() {

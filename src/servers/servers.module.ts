@@ -27,6 +27,6 @@ import { SshPool } from './ssh/ssh-pool';
     ServersTools,
     DockerTools,
   ],
-  exports: [ServersService, ServerConnector],
+  exports: [ServersService, ServerConnector, CredentialRotation],
 })
 export class ServersModule {}

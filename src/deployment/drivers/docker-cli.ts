@@ -43,8 +43,7 @@ export function runArgs(plan: DeploymentPlan, service: PlannedService): string[]
   args.push('--network', plan.network);
   for (const alias of service.aliases) args.push('--network-alias', alias);
   args.push('--restart', service.restart);
-  for (const [key, value] of Object.entries(service.labels))
-    args.push('--label', `${key}=${value}`);
+  args.push(...labelArgs(service.labels));
   for (const [key, value] of Object.entries(service.env)) args.push('--env', `${key}=${value}`);
   for (const port of service.ports) {
     if (port.host !== null)
@@ -61,26 +60,16 @@ export function runArgs(plan: DeploymentPlan, service: PlannedService): string[]
   return args;
 }
 
+function labelArgs(labels: Record<string, string>): string[] {
+  return Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]);
+}
+
 export const dockerCli = {
   run: (plan: DeploymentPlan, service: PlannedService) => shellCommand(runArgs(plan, service)),
   networkCreate: (name: string, labels: Record<string, string>) =>
-    shellCommand([
-      'docker',
-      'network',
-      'create',
-      ...Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
-      '--',
-      name,
-    ]),
+    shellCommand(['docker', 'network', 'create', ...labelArgs(labels), '--', name]),
   volumeCreate: (name: string, labels: Record<string, string>) =>
-    shellCommand([
-      'docker',
-      'volume',
-      'create',
-      ...Object.entries(labels).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
-      '--',
-      name,
-    ]),
+    shellCommand(['docker', 'volume', 'create', ...labelArgs(labels), '--', name]),
   imageInspect: (image: string) =>
     shellCommand(['docker', 'image', 'inspect', '--format', '{{.Id}}', '--', image]),
   pull: (image: string) => shellCommand(['docker', 'pull', '--quiet', '--', image]),

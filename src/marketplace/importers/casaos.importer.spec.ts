@@ -1,12 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { validateManifest } from '../manifest/manifest-validator';
 import { CasaosImporter } from './casaos.importer';
-import { expectedOutcomes, memoryTree, outcomesOf, STORES } from './testing/catalog-fixtures';
-import { DirectoryTree } from '../catalog-tree';
-
-const CATALOGS = join(__dirname, '../../../../shared/fixtures/catalogs');
-const FIXTURE = join(CATALOGS, 'casaos');
+import { memoryTree, storeWideTests } from './testing/catalog-fixtures';
 
 /** Every app of the fixture store, by manifest id: imported, or the reason it is not. */
 const EXPECTED: Record<string, 'imported' | RegExp> = {
@@ -26,35 +19,8 @@ const EXPECTED: Record<string, 'imported' | RegExp> = {
 
 describe('CasaosImporter over the CasaOS fixture store', () => {
   const importer = new CasaosImporter();
-  const result = importer.import(new DirectoryTree(FIXTURE));
+  const result = storeWideTests(importer, 'casaos', EXPECTED, 'Apps/Gitea/docker-compose.yml');
   const manifest = (id: string) => result.apps.find((app) => app.manifest.id === id)!.manifest;
-
-  it('reads the whole fixture folder', () => {
-    expect(existsSync(join(FIXTURE, 'Apps/Gitea/docker-compose.yml'))).toBe(true);
-    expect(result.format).toBe('casaos');
-    expect(result.apps.length + result.skipped.length).toBe(Object.keys(EXPECTED).length);
-  });
-
-  it('imports each app or says why it cannot', () => {
-    expect(outcomesOf(result)).toEqual(expectedOutcomes(EXPECTED));
-    for (const skipped of result.skipped) expect(skipped.app_id).toMatch(/^org\.icewhale\./);
-  });
-
-  it('produces manifests that validate on their own', () => {
-    for (const app of result.apps) {
-      expect(validateManifest(app.manifest)).toMatchObject({ valid: true });
-      expect(app.manifest.source).toEqual({ path: app.path, format: 'casaos' });
-    }
-  });
-
-  it('recognises its own store and none of the others', () => {
-    for (const store of STORES) {
-      expect([store, importer.detect(new DirectoryTree(join(CATALOGS, store)))]).toEqual([
-        store,
-        store === 'casaos',
-      ]);
-    }
-  });
 
   it('converts Gitea field by field', () => {
     expect(manifest('org-icewhale-gitea')).toMatchObject({

@@ -1,12 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { validateManifest } from '../manifest/manifest-validator';
 import { DokployImporter } from './dokploy.importer';
-import { expectedOutcomes, memoryTree, outcomesOf, STORES } from './testing/catalog-fixtures';
-import { DirectoryTree } from '../catalog-tree';
-
-const CATALOGS = join(__dirname, '../../../../shared/fixtures/catalogs');
-const FIXTURE = join(CATALOGS, 'dokploy');
+import { memoryTree, storeWideTests } from './testing/catalog-fixtures';
 
 /** Every app of the fixture store, by manifest id: imported, or the reason it is not. */
 const EXPECTED: Record<string, 'imported' | RegExp> = {
@@ -26,34 +19,8 @@ const EXPECTED: Record<string, 'imported' | RegExp> = {
 
 describe('DokployImporter over the Dokploy fixture store', () => {
   const importer = new DokployImporter();
-  const result = importer.import(new DirectoryTree(FIXTURE));
+  const result = storeWideTests(importer, 'dokploy', EXPECTED, 'blueprints/immich/template.toml');
   const imported = (id: string) => result.apps.find((app) => app.manifest.id === id)!;
-
-  it('reads the whole fixture folder', () => {
-    expect(existsSync(join(FIXTURE, 'blueprints/immich/template.toml'))).toBe(true);
-    expect(result.format).toBe('dokploy');
-    expect(result.apps.length + result.skipped.length).toBe(Object.keys(EXPECTED).length);
-  });
-
-  it('imports each app or says why it cannot', () => {
-    expect(outcomesOf(result)).toEqual(expectedOutcomes(EXPECTED));
-  });
-
-  it('produces manifests that validate on their own', () => {
-    for (const app of result.apps) {
-      expect(validateManifest(app.manifest)).toMatchObject({ valid: true });
-      expect(app.manifest.source).toEqual({ path: app.path, format: 'dokploy' });
-    }
-  });
-
-  it('recognises its own store and none of the others', () => {
-    for (const store of STORES) {
-      expect([store, importer.detect(new DirectoryTree(join(CATALOGS, store)))]).toEqual([
-        store,
-        store === 'dokploy',
-      ]);
-    }
-  });
 
   it('converts Paperless-ngx: helpers become inputs, the domain port is published', () => {
     const { manifest } = imported('paperless-ngx');

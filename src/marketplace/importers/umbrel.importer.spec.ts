@@ -1,12 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { validateManifest } from '../manifest/manifest-validator';
-import { expectedOutcomes, memoryTree, outcomesOf, STORES } from './testing/catalog-fixtures';
-import { DirectoryTree } from '../catalog-tree';
 import { UmbrelImporter } from './umbrel.importer';
-
-const CATALOGS = join(__dirname, '../../../../shared/fixtures/catalogs');
-const FIXTURE = join(CATALOGS, 'umbrel');
+import { memoryTree, storeWideTests } from './testing/catalog-fixtures';
 
 /** Every app of the fixture store, by manifest id: imported, or the reason it is not. */
 const EXPECTED: Record<string, 'imported' | RegExp> = {
@@ -26,34 +19,8 @@ const EXPECTED: Record<string, 'imported' | RegExp> = {
 
 describe('UmbrelImporter over the Umbrel fixture store', () => {
   const importer = new UmbrelImporter();
-  const result = importer.import(new DirectoryTree(FIXTURE));
+  const result = storeWideTests(importer, 'umbrel', EXPECTED, 'immich/umbrel-app.yml');
   const imported = (id: string) => result.apps.find((app) => app.manifest.id === id)!;
-
-  it('reads the whole fixture folder', () => {
-    expect(existsSync(join(FIXTURE, 'immich/umbrel-app.yml'))).toBe(true);
-    expect(result.format).toBe('umbrel');
-    expect(result.apps.length + result.skipped.length).toBe(Object.keys(EXPECTED).length);
-  });
-
-  it('imports each app or says why it cannot', () => {
-    expect(outcomesOf(result)).toEqual(expectedOutcomes(EXPECTED));
-  });
-
-  it('produces manifests that validate on their own', () => {
-    for (const app of result.apps) {
-      expect(validateManifest(app.manifest)).toMatchObject({ valid: true });
-      expect(app.manifest.source).toEqual({ path: app.path, format: 'umbrel' });
-    }
-  });
-
-  it('recognises its own store and none of the others', () => {
-    for (const store of STORES) {
-      expect([store, importer.detect(new DirectoryTree(join(CATALOGS, store)))]).toEqual([
-        store,
-        store === 'umbrel',
-      ]);
-    }
-  });
 
   it('converts Immich: app_proxy gone, merge keys applied, APP_SEED an input', () => {
     const { manifest, notes } = imported('immich');

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { SYSTEM_ACTOR } from '../../common/auth/principal';
 import { keyId, SecretBox } from '../../common/crypto/secret-box';
@@ -13,12 +14,17 @@ export interface RotationResult {
 }
 
 /**
- * Sealed columns outside the servers table, re-sealed in the same transaction. The associated
- * data must match what their owners seal with (deployment: apps.service.ts `inputsAad`).
+ * Another module's sealed data, re-sealed by its owner inside the rotation's transaction: it
+ * opens each envelope with `current`, seals it with `next`, and returns how many it re-sealed and
+ * under which key ids they were.
  */
-const OTHER_SEALED_COLUMNS = [
-  { table: 'installed_apps', column: 'inputs', aad: (id: string) => `installed_apps:${id}:inputs` },
-] as const;
+export interface ResealParticipant {
+  reseal(
+    manager: EntityManager,
+    current: SecretBox,
+    next: SecretBox,
+  ): Promise<{ resealed: number; fromKeyIds: string[] }>;
+}
 
 /**
  * Re-seals every stored credential under a new key in one transaction (all or nothing), and
@@ -27,10 +33,17 @@ const OTHER_SEALED_COLUMNS = [
  */
 @Injectable()
 export class CredentialRotation {
+  private readonly participants: ResealParticipant[] = [];
+
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly audit: AuditService,
   ) {}
+
+  /** Modules above this one (deployment) register the sealed data they own. */
+  register(participant: ResealParticipant): void {
+    this.participants.push(participant);
+  }
 
   async reseal(current: SecretBox, newKey: Buffer): Promise<RotationResult> {
     const next = new SecretBox([newKey]);
@@ -58,19 +71,10 @@ export class CredentialRotation {
         );
       }
       let others = 0;
-      for (const sealed of OTHER_SEALED_COLUMNS) {
-        const sealedRows = await manager.query<{ id: string; value: string }[]>(
-          `SELECT id, ${sealed.column} AS value FROM ${sealed.table}`,
-        );
-        for (const row of sealedRows) {
-          fromKeys.add(row.value.split(':')[1] ?? '?');
-          const aad = sealed.aad(row.id);
-          await manager.query(`UPDATE ${sealed.table} SET ${sealed.column} = ? WHERE id = ?`, [
-            next.seal(current.open(row.value, aad), aad),
-            row.id,
-          ]);
-          others += 1;
-        }
+      for (const participant of this.participants) {
+        const outcome = await participant.reseal(manager, current, next);
+        others += outcome.resealed;
+        for (const id of outcome.fromKeyIds) fromKeys.add(id);
       }
       const result: RotationResult = {
         resealed: rows.length + others,

@@ -1,8 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { utils } from 'ssh2';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { DomainError } from '../../common/errors/domain-error';
-import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import type { AuthType, ServerEntity } from '../server.entity';
 import type { SshAuth } from '../ssh/ssh-target';
 
@@ -16,11 +15,7 @@ export const credentialAad = (serverId: string, column: 'credential' | 'passphra
  */
 @Injectable()
 export class ServerCredentials {
-  readonly box: SecretBox;
-
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.box = new SecretBox([config.encryptionKey, ...config.encryptionKeyFallbacks]);
-  }
+  constructor(readonly box: SecretBox) {}
 
   /** Refuses a key ssh2 cannot read or open, naming the reason but never the key. */
   assertUsable(authType: AuthType, credential: string, passphrase: string | undefined): void {
