@@ -131,6 +131,11 @@ const TOOLS: Record<string, ToolContract> = {
   start_app: { access: 'user', readOnly: false, args: ['installation_id'] },
   stop_app: { access: 'user', readOnly: false, args: ['installation_id'] },
   restart_app: { access: 'user', readOnly: false, args: ['installation_id'] },
+  update_app: {
+    access: 'user',
+    readOnly: false,
+    args: ['installation_id', 'version', 'config'],
+  },
   uninstall_app: {
     access: 'user',
     readOnly: false,
@@ -203,6 +208,7 @@ const ROUTES: Record<string, keyof typeof TOOLS> = {
   'POST /api/v1/apps/{installation_id}/start': 'start_app',
   'POST /api/v1/apps/{installation_id}/stop': 'stop_app',
   'POST /api/v1/apps/{installation_id}/restart': 'restart_app',
+  'PATCH /api/v1/apps/{installation_id}': 'update_app',
   'DELETE /api/v1/apps/{installation_id}': 'uninstall_app',
   'GET /api/v1/apps/{installation_id}/logs': 'get_app_logs',
   'POST /api/v1/servers/{server_id}/apps/preflight': 'run_preflight_checks',

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { OmitType } from '@nestjs/swagger';
 import { RequireRole } from '../common/auth/access.decorator';
@@ -23,6 +23,7 @@ import {
   ListAppsDto,
   PreflightDto,
   UninstallAppDto,
+  UpdateAppDto,
 } from './dto/app.dto';
 
 class InstallAppBodyDto extends OmitType(InstallAppDto, ['server_id'] as const) {}
@@ -30,6 +31,7 @@ class DeployAppBodyDto extends OmitType(DeployAppDto, ['server_id'] as const) {}
 class UninstallAppQueryDto extends OmitType(UninstallAppDto, ['installation_id'] as const) {}
 class AppLogsQueryDto extends OmitType(AppLogsDto, ['installation_id'] as const) {}
 class PreflightBodyDto extends OmitType(PreflightDto, ['server_id'] as const) {}
+class UpdateAppBodyDto extends OmitType(UpdateAppDto, ['installation_id'] as const) {}
 
 @ApiTags('apps')
 @ApiBearerAuth()
@@ -122,6 +124,17 @@ export class AppsController {
     @NoBody() _body: EmptyDto,
   ) {
     return this.apps.restart(actor, params);
+  }
+
+  @Patch('apps/:installation_id')
+  @RequireRole('user')
+  @ApiResult(INSTALLATION_SCHEMA)
+  update(
+    @CurrentActor() actor: Actor,
+    @Param() params: InstallationIdDto,
+    @Body() body: UpdateAppBodyDto,
+  ) {
+    return this.apps.update(actor, { ...body, ...params });
   }
 
   @Delete('apps/:installation_id')

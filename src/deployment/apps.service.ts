@@ -15,11 +15,13 @@ import { describeProblems, validateManifest } from '../marketplace/manifest/mani
 import type { AppManifest } from '../marketplace/manifest/manifest.types';
 import { ServerConnector } from '../servers/server-connector';
 import { InstallationView, toInstallationView } from './apps.views';
-import { DeploymentEngine, lifecycle, ServiceState, StepRecord } from './deployment-engine';
+import { DeploymentEngine, ServiceState } from './deployment-engine';
+import type { DockerDriver } from './drivers/docker-driver';
 import type {
   AppLogsDto,
   PreflightDto,
   DeployAppDto,
+  UpdateAppDto,
   InstallAppDto,
   InstallationIdDto,
   ListAppsDto,
@@ -30,16 +32,10 @@ import { InstallationInputs } from './installation-inputs';
 import type { DeploymentPlan } from './plan/deployment-plan.types';
 import { PlanError } from './plan/plan-error';
 import { resolvePlan } from './plan/resolve-plan';
-import { dockerCli } from './drivers/docker-cli';
-import {
-  judge,
-  parseHostResources,
-  parsePublishedPorts,
-  preflightScript,
-  PreflightReport,
-} from './preflight';
-import { DockerSession, ServerDocker } from './server-docker';
-import { shellCommand } from '../common/shell/shell-quote';
+import { atGeneration } from './plan/plan-generation';
+import { judge, PreflightReport } from './preflight';
+import { ServerDocker } from './server-docker';
+import { StepFailure } from './step-log';
 
 /** Statuses in which a deploy is under way (a backend restart interrupted it). */
 const IN_FLIGHT: InstallationStatus[] = [
@@ -75,6 +71,18 @@ export class AppsService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const interrupted = await this.apps.find({ where: IN_FLIGHT.map((status) => ({ status })) });
     for (const row of interrupted) {
+      if (row.updateTarget !== null) {
+        const updated = await this.save(row, {
+          status: 'failed',
+          updateTarget: null,
+          error:
+            'The update was interrupted by a restart of Tomo; the previous version is being started again.',
+        });
+        void this.recoverUpdate(updated).catch((error: unknown) =>
+          this.logger.warn(`rollback of interrupted update ${row.id} failed: ${String(error)}`),
+        );
+        continue;
+      }
       await this.save(row, {
         status: 'failed',
         error: 'Interrupted by a restart of Tomo; the containers it had created are being removed.',
@@ -124,8 +132,8 @@ export class AppsService implements OnApplicationBootstrap {
     const manifest = JSON.parse(app.manifest) as AppManifest;
     await this.connector.load(dto.server_id);
     const plan = this.plan(manifest, dto.config ?? {}, randomUUID());
-    const session = await this.docker.open(dto.server_id);
-    return this.checks(session, manifest, plan);
+    const driver = await this.docker.open(dto.server_id);
+    return this.checks(driver, manifest, plan);
   }
 
   async status(dto: InstallationIdDto): Promise<InstallationView> {
@@ -133,8 +141,8 @@ export class AppsService implements OnApplicationBootstrap {
     if (!['running', 'stopped', 'failed'].includes(row.status) || row.services === '[]') {
       return toInstallationView(row);
     }
-    const session = await this.docker.open(row.serverId);
-    const services = await this.engine.states(session, row.id, this.planOf(row));
+    const driver = await this.docker.open(row.serverId);
+    const services = await this.engine.states(driver, row.id, this.planOf(row));
     const states = services.map((service) => service.state);
     let status = row.status;
     let error = row.error;
@@ -152,7 +160,7 @@ export class AppsService implements OnApplicationBootstrap {
         status,
         error,
         services: JSON.stringify(services),
-        method: session.method,
+        method: driver.method,
       }),
     );
   }
@@ -182,17 +190,107 @@ export class AppsService implements OnApplicationBootstrap {
     return this.lifecycleOp(actor, dto, 'restart', 'running');
   }
 
+  /**
+   * update_app: a new version or config. The new containers (the next generation) start beside
+   * the stopped current ones; when they are healthy the old ones are removed, otherwise the new
+   * ones are removed and the old ones started again — the app keeps its previous version.
+   */
+  async update(actor: Actor, dto: UpdateAppDto): Promise<InstallationView> {
+    let row = await this.load(dto.installation_id);
+    this.assertIdle(row);
+    if (!['running', 'stopped'].includes(row.status)) {
+      throw new DomainError(
+        'CONFLICT',
+        `The app is ${row.status}; only running or stopped apps can be updated (uninstall_app and install again).`,
+      );
+    }
+    const manifest = await this.updateManifest(row, dto);
+    if (manifest.admin_only && !roleAtLeast(actor.principal?.role ?? 'readonly', 'admin')) {
+      throw new DomainError('FORBIDDEN', `${manifest.name} may only be installed by an admin.`);
+    }
+    const config = mergeConfig(JSON.parse(row.config) as Record<string, unknown>, dto.config);
+    const current = this.planOf(row);
+    const next = atGeneration(
+      this.plan(manifest, config, row.id, this.inputs.open(row)),
+      row.generation + 1,
+    );
+    const driver = await this.docker.open(row.serverId);
+    const report = await this.checks(driver, manifest, next, current);
+    if (!report.success) {
+      throw new DomainError('CONFLICT', `Preflight checks failed: ${report.errors.join(' ')}`, {
+        errors: report.errors,
+        preflight: report,
+      });
+    }
+    const from = row.version;
+    row = await this.save(row, {
+      status: 'pulling',
+      method: driver.method,
+      error: null,
+      updateTarget: JSON.stringify({ version: manifest.version, generation: row.generation + 1 }),
+    });
+    try {
+      const outcome = await this.engine.update(
+        driver,
+        current,
+        next,
+        async (status, steps) => {
+          row = await this.save(row, { status, steps: JSON.stringify(steps) });
+        },
+        actor.progress,
+      );
+      row = await this.save(row, {
+        status: 'running',
+        name: manifest.name,
+        version: manifest.version,
+        manifest: JSON.stringify(manifest),
+        config: JSON.stringify(withoutInputs(config)),
+        inputs: this.inputs.seal(row.id, next.inputs),
+        generation: row.generation + 1,
+        updateTarget: null,
+        steps: JSON.stringify(outcome.steps),
+        services: JSON.stringify(outcome.services),
+      });
+      await this.audit.recordOutcome(actor, 'app.updated', target(row), true, {
+        from_version: from,
+        to_version: manifest.version,
+      });
+      return toInstallationView(row);
+    } catch (error) {
+      const failure = error instanceof StepFailure ? error : new StepFailure(error, [], true);
+      const rollback = failure.steps.find((step) => step.name.startsWith('Roll back'));
+      const services = await this.engine.states(driver, row.id, current).catch(() => null);
+      row = await this.save(row, {
+        status: rollback?.status === 'failed' ? 'failed' : 'running',
+        updateTarget: null,
+        steps: JSON.stringify(failure.steps),
+        error: `Update to ${manifest.version} failed at ${describeFailure(failure)}; ${
+          rollback?.status === 'failed'
+            ? 'the rollback failed too, see steps'
+            : `version ${from} runs as before`
+        }.`.slice(0, 2048),
+        ...(services ? { services: JSON.stringify(services) } : {}),
+      });
+      await this.audit.recordOutcome(actor, 'app.updated', target(row), false, {
+        from_version: from,
+        to_version: manifest.version,
+        failed_step: failure.failedStep,
+      });
+      return toInstallationView(row);
+    }
+  }
+
   async uninstall(actor: Actor, dto: UninstallAppDto): Promise<InstallationView> {
     const row = await this.load(dto.installation_id);
     if (row.status === 'removed') return toInstallationView(row);
     this.assertIdle(row);
     await this.save(row, { status: 'uninstalling' });
     try {
-      const session = await this.docker.open(row.serverId);
-      await this.engine.remove(session, this.planOf(row), { volumes: dto.remove_volumes === true });
+      const driver = await this.docker.open(row.serverId);
+      await this.engine.remove(driver, this.planOf(row), { volumes: dto.remove_volumes === true });
       const saved = await this.save(row, {
         status: 'removed',
-        method: session.method,
+        method: driver.method,
         error: null,
         services: JSON.stringify(
           (JSON.parse(row.services) as ServiceState[]).map((service) => ({
@@ -229,12 +327,8 @@ export class AppsService implements OnApplicationBootstrap {
         `service must be one of: ${plan.services.map((candidate) => candidate.name).join(', ')}`,
       );
     }
-    const session = await this.docker.open(row.serverId);
-    const output = await this.docker.must(
-      session,
-      dockerCli.logs(service.containerName, dto.tail ?? 200),
-      `Reading the logs of ${service.name}`,
-    );
+    const driver = await this.docker.open(row.serverId);
+    const output = await driver.logs(service.containerName, dto.tail ?? 200);
     return { service: service.name, logs: output };
   }
 
@@ -248,8 +342,8 @@ export class AppsService implements OnApplicationBootstrap {
     await this.connector.load(serverId);
     const id = randomUUID();
     const plan = this.plan(manifest, config, id);
-    const session = await this.docker.open(serverId);
-    const report = await this.checks(session, manifest, plan);
+    const driver = await this.docker.open(serverId);
+    const report = await this.checks(driver, manifest, plan);
     if (!report.success) {
       throw new DomainError('CONFLICT', `Preflight checks failed: ${report.errors.join(' ')}`, {
         errors: report.errors,
@@ -264,13 +358,15 @@ export class AppsService implements OnApplicationBootstrap {
       name: manifest.name,
       version: manifest.version,
       status: 'pending',
-      method: session.method,
+      method: driver.method,
       manifest: JSON.stringify(manifest),
       config: JSON.stringify(withoutInputs(config)),
       inputs: this.inputs.seal(id, plan.inputs),
       services: '[]',
       steps: '[]',
       error: null,
+      generation: 0,
+      updateTarget: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -286,7 +382,7 @@ export class AppsService implements OnApplicationBootstrap {
             server_id: serverId,
             app_id: appId,
             version: manifest.version,
-            method: session.method,
+            method: driver.method,
           },
         },
         manager,
@@ -294,7 +390,7 @@ export class AppsService implements OnApplicationBootstrap {
     });
     try {
       const outcome = await this.engine.deploy(
-        session,
+        driver,
         plan,
         async (status, steps) => {
           row = await this.save(row, { status, steps: JSON.stringify(steps) });
@@ -309,16 +405,15 @@ export class AppsService implements OnApplicationBootstrap {
       await this.audit.recordOutcome(actor, 'app.installed', target(row), true, { app_id: appId });
       return toInstallationView(row);
     } catch (error) {
-      const steps = (error as { steps?: StepRecord[] }).steps ?? [];
-      const failed = steps.find((step) => step.status === 'failed');
+      const failure = error instanceof StepFailure ? error : new StepFailure(error, []);
       row = await this.save(row, {
         status: 'failed',
-        steps: JSON.stringify(steps),
-        error: `${failed ? `${failed.name}: ` : ''}${messageOf(error)}`.slice(0, 2048),
+        steps: JSON.stringify(failure.steps),
+        error: describeFailure(failure),
       });
       await this.audit.recordOutcome(actor, 'app.installed', target(row), false, {
         app_id: appId,
-        failed_step: failed?.name ?? null,
+        failed_step: failure.failedStep,
       });
       return toInstallationView(row);
     }
@@ -339,15 +434,13 @@ export class AppsService implements OnApplicationBootstrap {
       );
     }
     const plan = this.planOf(row);
-    const session = await this.docker.open(row.serverId);
+    const driver = await this.docker.open(row.serverId);
     const services = op === 'stop' ? [...plan.services].reverse() : plan.services;
-    for (const service of services) {
-      await this.docker.must(session, lifecycle[op](service), `${op} ${service.name}`);
-    }
-    const states = await this.engine.states(session, row.id, plan);
+    for (const service of services) await driver[op](service.containerName, 10);
+    const states = await this.engine.states(driver, row.id, plan);
     const saved = await this.save(row, {
       status,
-      method: session.method,
+      method: driver.method,
       services: JSON.stringify(states),
     });
     await this.audit.recordOutcome(
@@ -361,11 +454,17 @@ export class AppsService implements OnApplicationBootstrap {
   }
 
   /** A plan for a new installation; its problems become one VALIDATION_FAILED naming each. */
-  private plan(manifest: AppManifest, config: Record<string, unknown>, id: string): DeploymentPlan {
+  private plan(
+    manifest: AppManifest,
+    config: Record<string, unknown>,
+    id: string,
+    previousInputs?: Record<string, string>,
+  ): DeploymentPlan {
     try {
       return resolvePlan(manifest, config, {
         installationId: id,
         dataRoot: this.config.appsDataRoot,
+        ...(previousInputs ? { previousInputs } : {}),
       });
     } catch (error) {
       if (error instanceof PlanError) {
@@ -379,31 +478,54 @@ export class AppsService implements OnApplicationBootstrap {
 
   /** Architecture, disk, memory and host ports of the server against the plan. */
   private async checks(
-    session: DockerSession & { version?: string },
+    driver: DockerDriver,
     manifest: AppManifest,
     plan: DeploymentPlan,
+    replacing?: DeploymentPlan,
   ): Promise<PreflightReport> {
-    const resources = await this.docker.shell(
-      session,
-      preflightScript(this.config.appsDataRoot),
-      'Reading the server resources',
-    );
-    const published = await this.docker.must(
-      session,
-      shellCommand(['docker', 'ps', '--format', '{{.Ports}}']),
-      'Listing published ports',
-    );
-    return judge(manifest, plan, parseHostResources(resources), parsePublishedPorts(published), {
+    const offer = await driver.offer(this.config.appsDataRoot, publishedPorts(plan));
+    // An update may keep the ports the app itself holds now.
+    for (const port of replacing ? publishedPorts(replacing) : []) {
+      offer.host.bound[port.protocol].delete(port.host);
+      offer.published.delete(`${port.host}/${port.protocol}`);
+    }
+    return judge(manifest, plan, offer.host, offer.published, {
       ok: true,
-      version: session.version ?? null,
-      method: session.method,
+      version: driver.version || null,
+      method: driver.method,
     });
   }
 
-  /** The plan of an existing installation: same names, same kept inputs. */
+  /**
+   * The manifest an update moves to: the catalog's when a version is asked for or nothing else
+   * changes (the "update" button), else the installed one (a config change keeps the version).
+   */
+  private async updateManifest(row: InstalledAppEntity, dto: UpdateAppDto): Promise<AppManifest> {
+    const installed = JSON.parse(row.manifest) as AppManifest;
+    if (dto.version === installed.version) return installed;
+    if (row.appId.startsWith('custom/')) {
+      if (dto.version === undefined) return installed;
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        `version: ${row.name} was deployed from a manifest (deploy_app), so it has no catalog versions; deploy the new manifest with deploy_app.`,
+      );
+    }
+    if (dto.version === undefined && dto.config !== undefined) return installed;
+    const app = await this.catalog.find(row.appId);
+    const manifest = JSON.parse(app.manifest) as AppManifest;
+    if (dto.version !== undefined && dto.version !== manifest.version) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        `version: the catalog has ${row.name} ${manifest.version}, not ${dto.version} (sync_repository fetches newer versions).`,
+      );
+    }
+    return manifest;
+  }
+
+  /** The plan of an existing installation: same names (of its generation), same kept inputs. */
   private planOf(row: InstalledAppEntity): DeploymentPlan {
     const inputs = this.inputs.open(row);
-    return resolvePlan(
+    const plan = resolvePlan(
       JSON.parse(row.manifest) as AppManifest,
       JSON.parse(row.config) as Record<string, unknown>,
       {
@@ -412,12 +534,28 @@ export class AppsService implements OnApplicationBootstrap {
         previousInputs: inputs,
       },
     );
+    return atGeneration(plan, row.generation);
   }
 
   private async cleanUp(row: InstalledAppEntity): Promise<void> {
-    const session: DockerSession = await this.docker.open(row.serverId);
-    await this.engine.remove(session, this.planOf(row), { volumes: row.status !== 'uninstalling' });
+    const driver = await this.docker.open(row.serverId);
+    await this.engine.remove(driver, this.planOf(row), { volumes: row.status !== 'uninstalling' });
     await this.audit.recordOutcome(SYSTEM_ACTOR, 'app.cleaned_up', target(row), true, {});
+  }
+
+  /** An update interrupted by a restart: the new containers go, the previous ones start again. */
+  private async recoverUpdate(row: InstalledAppEntity): Promise<void> {
+    const driver = await this.docker.open(row.serverId);
+    const current = this.planOf(row);
+    const others = (await driver.list(row.id))
+      .map((container) => container.name)
+      .filter((name) => !current.services.some((service) => service.containerName === name));
+    await this.engine.rollBack(driver, current, others);
+    await this.save(row, {
+      status: 'running',
+      services: JSON.stringify(await this.engine.states(driver, row.id, current)),
+    });
+    await this.audit.recordOutcome(SYSTEM_ACTOR, 'app.update_rolled_back', target(row), true, {});
   }
 
   private assertIdle(row: InstalledAppEntity): void {
@@ -452,6 +590,38 @@ function target(row: InstalledAppEntity) {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The host ports a plan publishes. */
+function publishedPorts(plan: DeploymentPlan) {
+  return plan.services.flatMap((service) =>
+    service.ports.flatMap((port) =>
+      port.host === null ? [] : [{ host: port.host, protocol: port.protocol }],
+    ),
+  );
+}
+
+/** update_app's config: the current one with the given keys replaced, section by section. */
+function mergeConfig(
+  current: Record<string, unknown>,
+  changes: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...current };
+  for (const [section, value] of Object.entries(changes ?? {})) {
+    const before = merged[section];
+    merged[section] = isObject(before) && isObject(value) ? { ...before, ...value } : value;
+  }
+  return merged;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** "<step>: <reason>" — what a person reads in `error`. */
+function describeFailure(failure: StepFailure): string {
+  const step = failure.failedStep;
+  return `${step ? `${step}: ` : ''}${failure.message}`.slice(0, 2048);
 }
 
 /** The config as stored: input values live sealed in `inputs`, never in plain JSON. */

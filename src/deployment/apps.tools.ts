@@ -16,6 +16,7 @@ import {
   ListAppsDto,
   PreflightDto,
   UninstallAppDto,
+  UpdateAppDto,
 } from './dto/app.dto';
 
 const RUNS = { ...WRITE, openWorldHint: true, idempotentHint: false };
@@ -116,6 +117,20 @@ export class AppsTools {
   })
   restartApp(actor: Actor, input: InstallationIdDto) {
     return this.apps.restart(actor, input);
+  }
+
+  @McpTool({
+    name: 'update_app',
+    description:
+      "Move an installed app to the catalog's newer version and/or a changed config: pull, stop the current containers, start new ones and wait until healthy; if they fail, they are removed and the previous containers start again (the installation keeps its version, with the reason in error). Data volumes are kept. Reports progress.",
+    access: 'user',
+    toolset: 'apps',
+    input: UpdateAppDto,
+    output: INSTALLATION_SCHEMA,
+    annotations: RUNS,
+  })
+  updateApp(actor: Actor, input: UpdateAppDto) {
+    return this.apps.update(actor, input);
   }
 
   @McpTool({

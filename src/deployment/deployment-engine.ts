@@ -1,19 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { ProgressReporter } from '../common/auth/principal';
 import { DomainError } from '../common/errors/domain-error';
-import { shellCommand } from '../common/shell/shell-quote';
-import { nowIso } from '../common/time';
-import { dockerCli } from './drivers/docker-cli';
+import type { DockerDriver } from './drivers/docker-driver';
+import { lastLine } from './drivers/last-line';
 import type { DeploymentPlan, PlannedService } from './plan/deployment-plan.types';
-import { DockerSession, lastLine, ServerDocker } from './server-docker';
+import { StepFailure, StepLog, StepRecord } from './step-log';
 
-export interface StepRecord {
-  name: string;
-  status: 'running' | 'done' | 'failed';
-  started_at: string;
-  finished_at: string | null;
-  error: string | null;
-}
+export type { StepRecord } from './step-log';
 
 export interface ServiceState {
   name: string;
@@ -30,129 +23,145 @@ export type StatusSink = (
   steps: StepRecord[],
 ) => Promise<void>;
 
-const PULL_TIMEOUT_MS = 15 * 60_000;
+export interface DeployOutcome {
+  steps: StepRecord[];
+  services: ServiceState[];
+}
+
 /** Without a healthcheck, a container counts as up once it ran this long without restarting. */
 const STABLE_MS = 2_000;
 const HEALTH_POLL_MS = 500;
+const STOP_TIMEOUT_S = 10;
 
 /**
- * Deploys a plan on a server, step by step — pull, create (network, volumes, data directories),
- * start in dependency order, wait for health — and removes everything it created when a step
- * fails, so a failed install leaves nothing behind but its record.
+ * Deploys a plan on a server through a DockerDriver (agent or SSH), step by step — pull, create
+ * (network, volumes, data directories), start in dependency order, wait for health — and removes
+ * everything it created when a step fails, so a failed install leaves nothing but its record.
+ * Updates start a new generation of containers beside the stopped old one and roll back to it
+ * when the new one fails.
  */
 @Injectable()
 export class DeploymentEngine {
-  constructor(private readonly docker: ServerDocker) {}
-
   async deploy(
-    session: DockerSession,
+    driver: DockerDriver,
     plan: DeploymentPlan,
     report: StatusSink,
     progress?: ProgressReporter,
-  ): Promise<{ steps: StepRecord[]; services: ServiceState[] }> {
-    const steps: StepRecord[] = [];
-    const total = plan.services.length * 2 + 2;
-    let done = 0;
-    const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-      const record: StepRecord = {
-        name,
-        status: 'running',
-        started_at: nowIso(),
-        finished_at: null,
-        error: null,
-      };
-      steps.push(record);
-      await progress?.(done, total, name);
-      try {
-        const result = await work();
-        record.status = 'done';
-        return result;
-      } catch (error) {
-        record.status = 'failed';
-        record.error = error instanceof Error ? error.message.slice(0, 1000) : String(error);
-        throw Object.assign(error instanceof Error ? error : new Error(String(error)), {
-          steps,
-        });
-      } finally {
-        record.finished_at = nowIso();
-        done += 1;
-      }
-    };
+  ): Promise<DeployOutcome> {
+    const log = new StepLog(imagesOf(plan).length + plan.services.length * 2 + 1, progress);
     try {
-      await report('pulling', steps);
-      for (const image of [...new Set(plan.services.map((service) => service.image))]) {
-        const always = plan.services.some((s) => s.image === image && s.pull === 'always');
-        await step(`Pull ${image}`, () => this.pull(session, image, always));
-      }
-      await report('creating', steps);
-      await step('Create network, volumes and data directories', () => this.create(session, plan));
-      await report('starting', steps);
-      for (const service of plan.services) {
-        await step(`Start ${service.name}`, () =>
-          this.docker.must(session, dockerCli.run(plan, service), `Starting ${service.name}`),
-        );
-      }
-      for (const service of plan.services) {
-        await step(`Wait for ${service.name} to be healthy`, () =>
-          this.waitHealthy(session, service),
-        );
-      }
-      await progress?.(total, total, 'Running');
-      return { steps, services: await this.states(session, plan.installationId, plan) };
+      await report('pulling', log.steps);
+      await this.pullAll(driver, plan, log);
+      await report('creating', log.steps);
+      await log.run('Create network, volumes and data directories', () =>
+        this.create(driver, plan, { network: true }),
+      );
+      await report('starting', log.steps);
+      await this.startAll(driver, plan, log);
+      await log.finish('Running');
+      return { steps: log.steps, services: await this.states(driver, plan.installationId, plan) };
     } catch (error) {
-      await this.remove(session, plan, { volumes: true });
-      throw error;
+      await this.remove(driver, plan, { volumes: true }).catch(() => undefined);
+      throw new StepFailure(error, log.steps);
     }
+  }
+
+  /**
+   * Replaces the `current` containers by those of `next` (a later generation): pull (the app
+   * keeps running), create new volumes, stop the current containers, start the new ones and wait
+   * for their health. Success removes the old containers; failure removes the new ones and starts
+   * the old ones again (StepFailure with `rolledBack`). Volumes and data are shared, never removed.
+   */
+  async update(
+    driver: DockerDriver,
+    current: DeploymentPlan,
+    next: DeploymentPlan,
+    report: StatusSink,
+    progress?: ProgressReporter,
+  ): Promise<DeployOutcome> {
+    const log = new StepLog(imagesOf(next).length + next.services.length * 2 + 3, progress);
+    await report('pulling', log.steps);
+    try {
+      await this.pullAll(driver, next, log);
+      await report('creating', log.steps);
+      await log.run('Create new volumes and data directories', () =>
+        this.create(driver, next, { network: false }),
+      );
+    } catch (error) {
+      // Nothing of the running app was touched yet.
+      throw new StepFailure(error, log.steps, true);
+    }
+    await report('starting', log.steps);
+    try {
+      await log.run('Stop the current containers', () => this.stopAll(driver, current));
+      await this.startAll(driver, next, log);
+    } catch (error) {
+      await log
+        .run('Roll back to the previous containers', () =>
+          this.rollBack(
+            driver,
+            current,
+            next.services.map((service) => service.containerName),
+          ),
+        )
+        .catch(() => undefined);
+      throw new StepFailure(error, log.steps, true);
+    }
+    await log.run('Remove the previous containers', async () => {
+      for (const service of current.services) await driver.remove(service.containerName);
+    });
+    await log.finish('Running');
+    return { steps: log.steps, services: await this.states(driver, next.installationId, next) };
+  }
+
+  /** Removes the failed containers and starts `previous`'s again, in dependency order. */
+  async rollBack(
+    driver: DockerDriver,
+    previous: DeploymentPlan,
+    failedContainers: readonly string[],
+  ): Promise<void> {
+    const keep = new Set(previous.services.map((service) => service.containerName));
+    for (const name of [...failedContainers].reverse()) {
+      if (!keep.has(name)) await driver.remove(name);
+    }
+    for (const service of previous.services) await driver.start(service.containerName);
   }
 
   /** Removes the installation's containers and network (and its volumes when asked). */
   async remove(
-    session: DockerSession,
-    plan: Pick<DeploymentPlan, 'services' | 'network' | 'volumes'>,
+    driver: DockerDriver,
+    plan: Pick<DeploymentPlan, 'services' | 'network' | 'volumes' | 'installationId'>,
     options: { volumes: boolean },
   ): Promise<void> {
-    for (const service of [...plan.services].reverse()) {
-      await this.docker.run(session, dockerCli.remove(service.containerName));
+    // By label too: containers of another generation (an interrupted update) go as well.
+    const names = new Set(plan.services.map((service) => service.containerName));
+    for (const container of await driver.list(plan.installationId).catch(() => [])) {
+      names.add(container.name);
     }
-    await this.docker.run(session, dockerCli.networkRemove(plan.network));
+    for (const name of [...names].reverse()) await driver.remove(name);
+    await driver.removeNetwork(plan.network);
     if (options.volumes) {
-      for (const volume of plan.volumes)
-        await this.docker.run(session, dockerCli.volumeRemove(volume));
+      for (const volume of plan.volumes) await driver.removeVolume(volume);
     }
   }
 
   /** The containers Docker has for the installation, by its label (a removed one: "missing"). */
   async states(
-    session: DockerSession,
+    driver: DockerDriver,
     installationId: string,
     plan: Pick<DeploymentPlan, 'services'>,
   ): Promise<ServiceState[]> {
-    const output = await this.docker.must(
-      session,
-      dockerCli.status(installationId),
-      'Reading container states',
+    const byName = new Map(
+      (await driver.list(installationId)).map((container) => [container.name, container]),
     );
-    const byName = new Map<string, { ID: string; State: string; Status: string; Image: string }>();
-    for (const line of output.split('\n')) {
-      if (!line.trim().startsWith('{')) continue;
-      const entry = JSON.parse(line) as {
-        ID: string;
-        Names: string;
-        State: string;
-        Status: string;
-        Image: string;
-      };
-      byName.set(entry.Names, entry);
-    }
     return plan.services.map((service) => {
       const entry = byName.get(service.containerName);
-      const health = /\((healthy|unhealthy|health: starting)\)/.exec(entry?.Status ?? '')?.[1];
       return {
         name: service.name,
-        container_id: entry?.ID ?? null,
+        container_id: entry?.id ?? null,
         image: service.image,
-        state: entry?.State ?? 'missing',
-        health: health === 'health: starting' ? 'starting' : (health ?? null),
+        state: entry?.state ?? 'missing',
+        health: entry?.health ?? null,
         ports: service.ports.map((port) => ({
           container: port.container,
           host: port.host,
@@ -162,45 +171,49 @@ export class DeploymentEngine {
     });
   }
 
-  private async pull(session: DockerSession, image: string, always: boolean): Promise<void> {
-    if (!always) {
-      const present = await this.docker.run(session, dockerCli.imageInspect(image));
-      if (present.exitCode === 0) return;
+  async stopAll(driver: DockerDriver, plan: Pick<DeploymentPlan, 'services'>): Promise<void> {
+    for (const service of [...plan.services].reverse()) {
+      await driver.stop(service.containerName, STOP_TIMEOUT_S);
     }
-    await this.docker.must(session, dockerCli.pull(image), `Pulling ${image}`, PULL_TIMEOUT_MS);
   }
 
-  private async create(session: DockerSession, plan: DeploymentPlan): Promise<void> {
-    const labels = { 'tomo.installation': plan.installationId, 'tomo.app': plan.appId };
-    await this.docker.must(
-      session,
-      dockerCli.networkCreate(plan.network, labels),
-      'Creating the network',
-    );
-    for (const volume of plan.volumes) {
-      await this.docker.must(
-        session,
-        dockerCli.volumeCreate(volume, labels),
-        `Creating volume ${volume}`,
+  private async pullAll(driver: DockerDriver, plan: DeploymentPlan, log: StepLog): Promise<void> {
+    for (const image of imagesOf(plan)) {
+      const always = plan.services.some((s) => s.image === image && s.pull === 'always');
+      await log.run(`Pull ${image}`, async () => {
+        if (!always && (await driver.imagePresent(image))) return;
+        await driver.pull(image);
+      });
+    }
+  }
+
+  private async startAll(driver: DockerDriver, plan: DeploymentPlan, log: StepLog): Promise<void> {
+    for (const service of plan.services) {
+      await log.run(`Start ${service.name}`, () => driver.run(plan, service));
+    }
+    for (const service of plan.services) {
+      await log.run(`Wait for ${service.name} to be healthy`, () =>
+        this.waitHealthy(driver, service),
       );
     }
-    const directories = plan.services.flatMap((service) =>
-      service.volumes.flatMap((volume) => (volume.kind === 'bind' ? [volume.source] : [])),
-    );
-    if (directories.length > 0) {
-      // Bind sources are plan-checked paths under the data root.
-      const line = shellCommand(['mkdir', '-p', '--', ...new Set(directories)]);
-      const run = await this.docker.run(session, line);
-      if (run.exitCode !== 0) {
-        throw new DomainError(
-          'REMOTE_FAILED',
-          `Creating the data directories failed: ${lastLine(run.output)}`,
-        );
-      }
-    }
   }
 
-  private async waitHealthy(session: DockerSession, service: PlannedService): Promise<void> {
+  private async create(
+    driver: DockerDriver,
+    plan: DeploymentPlan,
+    options: { network: boolean },
+  ): Promise<void> {
+    const labels = { 'tomo.installation': plan.installationId, 'tomo.app': plan.appId };
+    if (options.network) await driver.createNetwork(plan.network, labels);
+    for (const volume of plan.volumes) await driver.createVolume(volume, labels);
+    await driver.prepareDirectories(
+      plan.services.flatMap((service) =>
+        service.volumes.flatMap((volume) => (volume.kind === 'bind' ? [volume.source] : [])),
+      ),
+    );
+  }
+
+  private async waitHealthy(driver: DockerDriver, service: PlannedService): Promise<void> {
     const check = service.healthcheck;
     const limitMs = check
       ? (check.start_period_s + (check.interval_s + check.timeout_s) * (check.retries + 1)) * 1000 +
@@ -208,33 +221,26 @@ export class DeploymentEngine {
       : 30_000;
     const deadline = Date.now() + Math.min(limitMs, 10 * 60_000);
     let runningSince: number | null = null;
-    let restarts: string | null = null;
-    const format =
-      '{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}|{{.RestartCount}}|{{.State.ExitCode}}';
+    let restarts: number | null = null;
     for (;;) {
-      const output = await this.docker.must(
-        session,
-        shellCommand(['docker', 'inspect', '--format', format, '--', service.containerName]),
-        `Inspecting ${service.name}`,
-      );
-      const [state, health, restartCount, exitCode] = output.trim().split('|');
-      if (state === 'exited' || state === 'dead') {
-        const logs = await this.docker.run(session, dockerCli.logs(service.containerName, 5));
+      const probe = await driver.probe(service.containerName);
+      if (probe.state === 'exited' || probe.state === 'dead') {
+        const logs = await driver.logs(service.containerName, 5).catch(() => '');
         throw new DomainError(
           'REMOTE_FAILED',
-          `${service.name} stopped (exit code ${exitCode}): ${lastLine(logs.output)}`,
+          `${service.name} stopped (exit code ${probe.exitCode ?? 'unknown'}): ${lastLine(logs)}`,
         );
       }
-      if (health === 'unhealthy') {
+      if (probe.health === 'unhealthy') {
         throw new DomainError(
           'REMOTE_FAILED',
           `${service.name} is unhealthy (its healthcheck fails).`,
         );
       }
-      if (check && health === 'healthy') return;
-      if (!check && state === 'running') {
-        if (restarts !== restartCount) {
-          restarts = restartCount ?? null;
+      if (check && probe.health === 'healthy') return;
+      if (!check && probe.state === 'running') {
+        if (restarts !== probe.restartCount) {
+          restarts = probe.restartCount;
           runningSince = Date.now();
         } else if (runningSince !== null && Date.now() - runningSince >= STABLE_MS) {
           return;
@@ -243,7 +249,7 @@ export class DeploymentEngine {
       if (Date.now() > deadline) {
         throw new DomainError(
           'TIMEOUT',
-          `${service.name} did not become ${check ? 'healthy' : 'stable'} in time (state ${state}${health ? `, health ${health}` : ''}).`,
+          `${service.name} did not become ${check ? 'healthy' : 'stable'} in time (state ${probe.state}${probe.health ? `, health ${probe.health}` : ''}).`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
@@ -251,11 +257,6 @@ export class DeploymentEngine {
   }
 }
 
-/** Lifecycle lines for an installation's containers. */
-export const lifecycle = {
-  start: (service: Pick<PlannedService, 'containerName'>) => dockerCli.start(service.containerName),
-  stop: (service: Pick<PlannedService, 'containerName'>) =>
-    dockerCli.stop(service.containerName, 10),
-  restart: (service: Pick<PlannedService, 'containerName'>) =>
-    dockerCli.restart(service.containerName),
-};
+function imagesOf(plan: DeploymentPlan): string[] {
+  return [...new Set(plan.services.map((service) => service.image))];
+}

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentsModule } from '../agents/agents.module';
 import { CommandsModule } from '../commands/commands.module';
 import { MarketplaceModule } from '../marketplace/marketplace.module';
 import { ServersModule } from '../servers/servers.module';
@@ -16,6 +17,7 @@ import { ServerDocker } from './server-docker';
   imports: [
     TypeOrmModule.forFeature([InstalledAppEntity]),
     ServersModule,
+    AgentsModule,
     CommandsModule,
     MarketplaceModule,
   ],

@@ -31,6 +31,10 @@ export interface RunSpec {
   labels: Record<string, string>;
   command: string[];
   healthcheck?: Docker.HealthConfig;
+  /** Tomo extensions (the backend checks they were applied): aliases on `network`, user, entrypoint. */
+  networkAliases: string[];
+  user?: string;
+  entrypoint?: string[];
   privileged: boolean;
   capAdd: string[];
   pidMode?: string;
@@ -40,7 +44,9 @@ export interface RunSpec {
   devices: unknown[];
 }
 
-const HOST_PORT = /^(?:(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?(\d{1,5})$/;
+// A "/<proto>" suffix on the key (Tomo's extension) lets one host port be published for tcp and udp.
+const HOST_PORT =
+  /^(?:(\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?(\d{1,5})(?:\/(?:tcp|udp|sctp))?$/;
 const CONTAINER_PORT = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/;
 
 function validPort(text: string): boolean {
@@ -192,6 +198,7 @@ export function parseRunParams(params: Params): RunSpec {
     mounts: parseVolumes(params),
     labels: optionalStringMap(params, 'labels'),
     command: optionalStringArray(params, 'command'),
+    networkAliases: optionalStringArray(params, 'network_aliases'),
     privileged: privileged === true,
     capAdd: optionalStringArray(params, 'cap_add'),
     devices: (devices as unknown[] | undefined | null) ?? [],
@@ -199,6 +206,7 @@ export function parseRunParams(params: Params): RunSpec {
   const optional: [keyof RunSpec, string][] = [
     ['name', 'name'],
     ['network', 'network'],
+    ['user', 'user'],
     ['pidMode', 'pid_mode'],
     ['ipcMode', 'ipc_mode'],
     ['utsMode', 'uts_mode'],
@@ -207,6 +215,11 @@ export function parseRunParams(params: Params): RunSpec {
   for (const [key, param] of optional) {
     const value = optionalString(params, param);
     if (value !== undefined && value !== '') Object.assign(spec, { [key]: value });
+  }
+  const entrypoint = optionalStringArray(params, 'entrypoint');
+  if (entrypoint.length > 0) spec.entrypoint = entrypoint;
+  if (spec.networkAliases.length > 0 && spec.network === undefined) {
+    throw invalidParams('"network_aliases" needs "network"');
   }
   const restartPolicy = parseRestartPolicy(params);
   if (restartPolicy !== undefined) spec.restartPolicy = restartPolicy;
@@ -246,6 +259,13 @@ export function createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
   };
   if (spec.name !== undefined) options.name = spec.name;
   if (spec.command.length > 0) options.Cmd = spec.command;
+  if (spec.entrypoint !== undefined) options.Entrypoint = spec.entrypoint;
+  if (spec.user !== undefined) options.User = spec.user;
+  if (spec.network !== undefined && spec.networkAliases.length > 0) {
+    options.NetworkingConfig = {
+      EndpointsConfig: { [spec.network]: { Aliases: spec.networkAliases } },
+    };
+  }
   if (spec.healthcheck !== undefined) options.Healthcheck = spec.healthcheck;
   return options;
 }

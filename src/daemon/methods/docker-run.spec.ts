@@ -79,6 +79,8 @@ describe('docker.containers.run params', () => {
     ['command as a string', { image: 'x', command: 'sleep 1' }],
     ['privileged as a string', { image: 'x', privileged: 'yes' }],
     ['healthcheck interval', { image: 'x', healthcheck: { test: 'true', interval: 'soon' } }],
+    ['network aliases without a network', { image: 'x', network_aliases: ['db'] }],
+    ['entrypoint as a string', { image: 'x', entrypoint: '/bin/sh' }],
   ])('refuses %s with -32602', (_name, params) => {
     expect(() => parseRunParams(params)).toThrow(expect.objectContaining({ code: -32602 }));
   });
@@ -95,6 +97,36 @@ describe('docker.containers.run params', () => {
       CapAdd: ['NET_ADMIN'],
       PidMode: 'container:db',
     });
+  });
+});
+
+describe('docker.containers.run Tomo extensions', () => {
+  it('applies network aliases, user and entrypoint, and a host port published for tcp and udp', () => {
+    const options = createOptions(
+      parseRunParams({
+        image: 'x',
+        network: 'tomo-1',
+        network_aliases: ['db'],
+        user: '1000:1000',
+        entrypoint: ['/bin/sh', '-c'],
+        ports: { '53': '53/tcp', '53/udp': '53/udp' },
+      }),
+    );
+    expect(options).toMatchObject({
+      User: '1000:1000',
+      Entrypoint: ['/bin/sh', '-c'],
+      NetworkingConfig: { EndpointsConfig: { 'tomo-1': { Aliases: ['db'] } } },
+      HostConfig: {
+        PortBindings: { '53/tcp': [{ HostPort: '53' }], '53/udp': [{ HostPort: '53' }] },
+      },
+    });
+  });
+
+  it('leaves them out when not asked for', () => {
+    const options = createOptions(parseRunParams({ image: 'x', network: 'n' }));
+    expect(options.User).toBeUndefined();
+    expect(options.Entrypoint).toBeUndefined();
+    expect(options.NetworkingConfig).toBeUndefined();
   });
 });
 

@@ -91,3 +91,20 @@ export class AppLogsDto extends InstallationIdDto {
 
 /** run_preflight_checks takes what install_app takes. */
 export class PreflightDto extends InstallAppDto {}
+
+export class UpdateAppDto extends InstallationIdDto {
+  @Describe(
+    'Version to move to: the version the catalog has now (catalog apps only). Omitted: the catalog version when no config is given (the "update" button), else the installed version with the new config.',
+  )
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  version?: string;
+
+  @Describe(
+    `${CONFIG_DESCRIPTION} Merged over the current config per section (a key given replaces that key); inputs not given keep their values.`,
+  )
+  @IsOptional()
+  @IsObject()
+  config?: Record<string, unknown>;
+}

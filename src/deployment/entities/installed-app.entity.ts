@@ -68,6 +68,14 @@ export class InstalledAppEntity {
   @Column('varchar', { length: 2048, nullable: true })
   error!: string | null;
 
+  /** Which set of containers is current: 0 at install, one more per update (`<name>.<n>`). */
+  @Column('integer', { default: 0 })
+  generation!: number;
+
+  /** While update_app runs: JSON {version, generation} of the target (recovery after a restart). */
+  @Column('text', { name: 'update_target', nullable: true })
+  updateTarget!: string | null;
+
   @Column('varchar', { name: 'created_at', length: 30 })
   createdAt!: string;
 
