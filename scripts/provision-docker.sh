@@ -2,7 +2,8 @@
 # Provisions a Docker engine for the suites that need one (the agent daemon's Docker methods,
 # later deployments): Debian's docker.io, a dockerd started by hand when none answers (no
 # systemd here), and the test image tomo-test/busybox:1.35 built with `docker import` from
-# busybox-static (no registry is reachable). Idempotent; run as root.
+# busybox-static (no registry is reachable), and Debian's docker-registry, which the deployment
+# suites start themselves on a loopback port. Idempotent; run as root.
 set -euo pipefail
 
 installed() {
@@ -14,8 +15,8 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 0
 fi
 
-if installed docker.io && [ -x /usr/sbin/dockerd ]; then
-  echo "==> docker.io present"
+if installed docker.io && [ -x /usr/sbin/dockerd ] && installed docker-registry; then
+  echo "==> docker.io and docker-registry present"
 else
   export DEBIAN_FRONTEND=noninteractive
   echo "==> apt-get install docker.io"
@@ -28,7 +29,8 @@ else
     chmod 0755 "$policy"
     trap 'rm -f "$policy"' EXIT
   fi
-  apt-get install -y -q --no-install-recommends docker.io
+  # docker-registry: a real registry the deployment suites start on loopback for `docker pull`.
+  apt-get install -y -q --no-install-recommends docker.io docker-registry
 fi
 
 if /usr/bin/docker info >/dev/null 2>&1; then

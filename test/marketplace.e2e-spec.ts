@@ -1,19 +1,11 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { ChildProcess, spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './support/free-port';
+import { CatalogRepo, gitAvailable } from './support/git-catalog';
 import { describeIf } from './support/infra';
 import { TestTomo } from './support/tomo-harness';
-
-function gitAvailable(): boolean {
-  try {
-    execFileSync('git', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function app(id: string, name: string, version: string, extra = ''): string {
   return `manifest_version: 1
@@ -31,38 +23,6 @@ services:
 ${extra}`;
 }
 
-/** A real git repository (bare, served by file:// and git daemon) that the test commits to. */
-class CatalogRepo {
-  readonly bare: string;
-  private readonly work: string;
-
-  constructor(root: string) {
-    this.bare = join(root, 'catalog.git');
-    this.work = join(root, 'work');
-    this.git(root, 'init', '--bare', '--initial-branch=main', this.bare);
-    this.git(root, 'clone', '-q', this.bare, this.work);
-  }
-
-  write(path: string, text: string): void {
-    mkdirSync(join(this.work, path, '..'), { recursive: true });
-    writeFileSync(join(this.work, path), text);
-  }
-
-  remove(path: string): void {
-    this.git(this.work, 'rm', '-q', path);
-  }
-
-  commit(message: string): string {
-    this.git(this.work, 'add', '-A');
-    this.git(this.work, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', message);
-    this.git(this.work, 'push', '-q', 'origin', 'HEAD:main');
-    return this.git(this.work, 'rev-parse', 'HEAD').trim();
-  }
-
-  private git(cwd: string, ...args: string[]): string {
-    return execFileSync('git', args, { cwd, encoding: 'utf8' });
-  }
-}
 
 /**
  * Catalog repositories through the API: real git repositories (file:// and git:// from a git
