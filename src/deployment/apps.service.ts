@@ -155,14 +155,14 @@ export class AppsService implements OnApplicationBootstrap {
     } else if (row.status === 'stopped' && states.every((state) => state === 'running')) {
       status = 'running';
     }
-    return toInstallationView(
-      await this.save(row, {
-        status,
-        error,
-        services: JSON.stringify(services),
-        method: driver.method,
-      }),
-    );
+    // Only if nothing else changed the record meanwhile (a start-up recovery, a lifecycle call).
+    const saved = await this.saveIfUnchanged(row, {
+      status,
+      error,
+      services: JSON.stringify(services),
+      method: driver.method,
+    });
+    return toInstallationView(saved ?? (await this.load(row.id)));
   }
 
   async list(dto: ListAppsDto): Promise<Page<InstallationView>> {
@@ -568,6 +568,23 @@ export class AppsService implements OnApplicationBootstrap {
     const row = await this.apps.findOneBy({ id });
     if (!row) throw notFound('Installation', id);
     return row;
+  }
+
+  /** save() guarded by the row's status and version time: null when another writer came first. */
+  private async saveIfUnchanged(
+    row: InstalledAppEntity,
+    changes: Partial<InstalledAppEntity>,
+  ): Promise<InstalledAppEntity | null> {
+    const next = { ...row, ...changes, updatedAt: nowIso() };
+    const result = await this.transactions.run((manager) =>
+      manager
+        .getRepository(InstalledAppEntity)
+        .update(
+          { id: row.id, status: row.status, updatedAt: row.updatedAt },
+          { ...changes, updatedAt: next.updatedAt },
+        ),
+    );
+    return result.affected === 1 ? next : null;
   }
 
   private async save(
