@@ -102,7 +102,9 @@ describeWith(sshdRequirement(), dockerRequirement())(
         const value = await probe();
         if (value !== undefined) return value;
         if (Date.now() > deadline) {
-          throw new Error(`timed out waiting for ${what}; last seen: ${seen}; backend output:\n${tomo.stdout()}\n${tomo.stderr()}`);
+          throw new Error(
+            `timed out waiting for ${what}; last seen: ${seen}; backend output:\n${tomo.stdout()}\n${tomo.stderr()}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
