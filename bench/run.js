@@ -8,6 +8,7 @@
 const { benchAgentExec, benchAgentPing, benchAgentSwarm } = require('./agents');
 const { benchColdStart } = require('./cold-start');
 const { benchConcurrentLogins } = require('./concurrent-logins');
+const { benchInstallApp } = require('./deploy');
 const { benchMarketplace } = require('./marketplace');
 const { benchMcpToolsCall } = require('./mcp-tools-call');
 const { benchRestAuthMe } = require('./rest-auth-me');
@@ -118,6 +119,8 @@ async function main() {
   }
   // Its own Tomo and git repositories.
   if (wants('marketplace')) await attempt('marketplace', () => benchMarketplace({ options, log }));
+  // Its own Tomo, sshd (root), catalog and agent daemon, on the real Docker engine.
+  if (wants('deploy')) await attempt('deploy', () => benchInstallApp({ options, log }));
 
   const report = {
     generatedAt: new Date().toISOString(),

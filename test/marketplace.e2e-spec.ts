@@ -23,7 +23,6 @@ services:
 ${extra}`;
 }
 
-
 /**
  * Catalog repositories through the API: real git repositories (file:// and git:// from a git
  * daemon on loopback), sync with added/updated/removed counts, search, details, categories,

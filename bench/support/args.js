@@ -73,7 +73,7 @@ const USAGE = `Usage: npm run bench [-- options]
                        marketplace
   --strict             exit 1 when a target is missed or a benchmark was skipped`;
 
-const BENCHMARKS = ['mcp', 'rest', 'login', 'cold-start', 'ssh', 'agents', 'marketplace'];
+const BENCHMARKS = ['mcp', 'rest', 'login', 'cold-start', 'ssh', 'agents', 'marketplace', 'deploy'];
 
 function positive(name, raw) {
   const value = Number(raw);

@@ -30,7 +30,8 @@ export interface DeployOutcome {
 
 /** Without a healthcheck, a container counts as up once it ran this long without restarting. */
 const STABLE_MS = 2_000;
-const HEALTH_POLL_MS = 500;
+/** One wait request lasts at most this long (an SSH session, a series of agent requests). */
+const SETTLE_CHUNK_MS = 20_000;
 const STOP_TIMEOUT_S = 10;
 
 /**
@@ -180,10 +181,7 @@ export class DeploymentEngine {
   private async pullAll(driver: DockerDriver, plan: DeploymentPlan, log: StepLog): Promise<void> {
     for (const image of imagesOf(plan)) {
       const always = plan.services.some((s) => s.image === image && s.pull === 'always');
-      await log.run(`Pull ${image}`, async () => {
-        if (!always && (await driver.imagePresent(image))) return;
-        await driver.pull(image);
-      });
+      await log.run(`Pull ${image}`, () => driver.ensureImage(image, always));
     }
   }
 
@@ -203,14 +201,14 @@ export class DeploymentEngine {
     plan: DeploymentPlan,
     options: { network: boolean },
   ): Promise<void> {
-    const labels = { 'tomo.installation': plan.installationId, 'tomo.app': plan.appId };
-    if (options.network) await driver.createNetwork(plan.network, labels);
-    for (const volume of plan.volumes) await driver.createVolume(volume, labels);
-    await driver.prepareDirectories(
-      plan.services.flatMap((service) =>
+    await driver.createResources({
+      network: options.network ? plan.network : null,
+      volumes: plan.volumes,
+      labels: { 'tomo.installation': plan.installationId, 'tomo.app': plan.appId },
+      directories: plan.services.flatMap((service) =>
         service.volumes.flatMap((volume) => (volume.kind === 'bind' ? [volume.source] : [])),
       ),
-    );
+    });
   }
 
   private async waitHealthy(driver: DockerDriver, service: PlannedService): Promise<void> {
@@ -220,10 +218,12 @@ export class DeploymentEngine {
         30_000
       : 30_000;
     const deadline = Date.now() + Math.min(limitMs, 10 * 60_000);
-    let runningSince: number | null = null;
-    let restarts: number | null = null;
     for (;;) {
-      const probe = await driver.probe(service.containerName);
+      const probe = await driver.settle(service.containerName, {
+        health: check !== null,
+        stableMs: STABLE_MS,
+        maxMs: Math.max(1_000, Math.min(deadline - Date.now(), SETTLE_CHUNK_MS)),
+      });
       if (probe.state === 'exited' || probe.state === 'dead') {
         const logs = await driver.logs(service.containerName, 5).catch(() => '');
         throw new DomainError(
@@ -237,22 +237,13 @@ export class DeploymentEngine {
           `${service.name} is unhealthy (its healthcheck fails).`,
         );
       }
-      if (check && probe.health === 'healthy') return;
-      if (!check && probe.state === 'running') {
-        if (restarts !== probe.restartCount) {
-          restarts = probe.restartCount;
-          runningSince = Date.now();
-        } else if (runningSince !== null && Date.now() - runningSince >= STABLE_MS) {
-          return;
-        }
-      }
-      if (Date.now() > deadline) {
+      if (probe.settled) return;
+      if (Date.now() >= deadline) {
         throw new DomainError(
           'TIMEOUT',
           `${service.name} did not become ${check ? 'healthy' : 'stable'} in time (state ${probe.state}${probe.health ? `, health ${probe.health}` : ''}).`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
     }
   }
 }

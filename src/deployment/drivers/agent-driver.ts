@@ -2,7 +2,14 @@ import { DomainError } from '../../common/errors/domain-error';
 import type { AgentConnection } from '../../agents/gateway/agent-connection';
 import type { DeploymentPlan, PlannedService } from '../plan/deployment-plan.types';
 import { agentRunParams, InspectedContainer, missingExtensions } from './agent-run-params';
-import type { ContainerProbe, DockerDriver, HostOffer, ListedContainer } from './docker-driver';
+import type {
+  AppResources,
+  ContainerProbe,
+  DockerDriver,
+  HostOffer,
+  ListedContainer,
+} from './docker-driver';
+import { pollUntilSettled, SettledProbe, SettleOptions } from './settle';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const PULL_TIMEOUT_MS = 15 * 60_000;
@@ -78,7 +85,16 @@ export class AgentDriver implements DockerDriver {
     };
   }
 
-  async imagePresent(image: string): Promise<boolean> {
+  async ensureImage(image: string, always: boolean): Promise<void> {
+    if (!always && (await this.imagePresent(image))) return;
+    await this.call('docker.images.pull', { image }, PULL_TIMEOUT_MS + 5_000);
+  }
+
+  settle(container: string, options: SettleOptions): Promise<SettledProbe> {
+    return pollUntilSettled(() => this.probe(container), options);
+  }
+
+  private async imagePresent(image: string): Promise<boolean> {
     const wanted = canonicalTag(image);
     const images = await this.call<{ tags?: unknown }[]>('docker.images.list');
     return images.some(
@@ -87,20 +103,12 @@ export class AgentDriver implements DockerDriver {
     );
   }
 
-  async pull(image: string): Promise<void> {
-    await this.call('docker.images.pull', { image }, PULL_TIMEOUT_MS + 5_000);
-  }
-
-  async createNetwork(name: string, labels: Record<string, string>): Promise<void> {
-    await this.call('docker.networks.create', { name, labels });
-  }
-
-  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
-    await this.call('docker.volumes.create', { name, labels });
-  }
-
   /** Docker creates a missing bind source itself when the container is created. */
-  async prepareDirectories(): Promise<void> {}
+  async createResources(resources: AppResources): Promise<void> {
+    const { network, volumes, labels } = resources;
+    if (network) await this.call('docker.networks.create', { name: network, labels });
+    for (const name of volumes) await this.call('docker.volumes.create', { name, labels });
+  }
 
   async run(plan: DeploymentPlan, service: PlannedService): Promise<void> {
     const params = agentRunParams(plan, service);
@@ -121,7 +129,7 @@ export class AgentDriver implements DockerDriver {
     }
   }
 
-  async probe(container: string): Promise<ContainerProbe> {
+  private async probe(container: string): Promise<ContainerProbe> {
     const status = await this.call<StatusAnswer>('docker.containers.status', { container });
     const state = typeof status.status === 'string' ? status.status : 'unknown';
     let exitCode: number | null = null;

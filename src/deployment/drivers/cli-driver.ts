@@ -4,8 +4,12 @@ import type { CommandRouter, RoutedResult } from '../../commands/command-router'
 import { parseHostResources, parsePublishedPorts, preflightScript } from '../preflight';
 import type { DeploymentPlan, PlannedService } from '../plan/deployment-plan.types';
 import { dockerCli } from './docker-cli';
-import type { ContainerProbe, DockerDriver, HostOffer, ListedContainer } from './docker-driver';
+import type { AppResources, DockerDriver, HostOffer, ListedContainer } from './docker-driver';
 import { lastLine } from './last-line';
+import type { SettledProbe, SettleOptions } from './settle';
+import { parseSettled, settleScript } from './settle-script';
+
+const PUBLISHED_MARK = '@published';
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 const PULL_TIMEOUT_MS = 15 * 60_000;
@@ -24,59 +28,59 @@ export class CliDriver implements DockerDriver {
     private readonly sudo: boolean,
   ) {}
 
+  /** One SSH session: the resources script, then the ports Docker publishes. */
   async offer(dataRoot: string): Promise<HostOffer> {
-    const resources = await this.must(preflightScript(dataRoot), 'Reading the server resources', {
+    const ports = this.docker(shellCommand(['docker', 'ps', '--format', '{{.Ports}}']));
+    const output = await this.must(
+      `${preflightScript(dataRoot)}; echo ${PUBLISHED_MARK}; ${ports}`,
+      'Reading the server resources',
+      { sudo: false },
+    );
+    const at = output.lastIndexOf(`${PUBLISHED_MARK}\n`);
+    if (at < 0) throw new DomainError('REMOTE_FAILED', 'Reading the server resources failed.');
+    return {
+      host: parseHostResources(output.slice(0, at)),
+      published: parsePublishedPorts(output.slice(at + PUBLISHED_MARK.length)),
+    };
+  }
+
+  /** One SSH session: pulled only when `docker image inspect` does not find the image. */
+  async ensureImage(image: string, always: boolean): Promise<void> {
+    const pull = this.docker(dockerCli.pull(image));
+    const line = always
+      ? pull
+      : `${this.docker(dockerCli.imageInspect(image))} >/dev/null 2>&1 || ${pull}`;
+    await this.must(line, `Pulling ${image}`, { timeoutMs: PULL_TIMEOUT_MS, sudo: false });
+  }
+
+  /** The whole wait in one SSH session: a shell loop on the server (settle-script.ts). */
+  async settle(container: string, options: SettleOptions): Promise<SettledProbe> {
+    const output = await this.must(
+      settleScript(container, options, this.sudo),
+      `Waiting for ${container}`,
+      { timeoutMs: options.maxMs + 30_000, sudo: false },
+    );
+    return parseSettled(output);
+  }
+
+  /** One SSH session: network, volumes and directories, stopping at the first failure. */
+  async createResources(resources: AppResources): Promise<void> {
+    const { network, volumes, labels, directories } = resources;
+    const lines = [
+      ...(network ? [this.docker(dockerCli.networkCreate(network, labels))] : []),
+      ...volumes.map((volume) => this.docker(dockerCli.volumeCreate(volume, labels))),
+      ...(directories.length > 0
+        ? [this.docker(shellCommand(['mkdir', '-p', '--', ...new Set(directories)]))]
+        : []),
+    ];
+    if (lines.length === 0) return;
+    await this.must(lines.join(' && '), 'Creating the network, volumes and data directories', {
       sudo: false,
     });
-    const published = await this.must(
-      shellCommand(['docker', 'ps', '--format', '{{.Ports}}']),
-      'Listing published ports',
-    );
-    return { host: parseHostResources(resources), published: parsePublishedPorts(published) };
-  }
-
-  async imagePresent(image: string): Promise<boolean> {
-    return (await this.exec(dockerCli.imageInspect(image))).exitCode === 0;
-  }
-
-  async pull(image: string): Promise<void> {
-    await this.must(dockerCli.pull(image), `Pulling ${image}`, { timeoutMs: PULL_TIMEOUT_MS });
-  }
-
-  async createNetwork(name: string, labels: Record<string, string>): Promise<void> {
-    await this.must(dockerCli.networkCreate(name, labels), 'Creating the network');
-  }
-
-  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
-    await this.must(dockerCli.volumeCreate(name, labels), `Creating volume ${name}`);
-  }
-
-  async prepareDirectories(paths: readonly string[]): Promise<void> {
-    if (paths.length === 0) return;
-    await this.must(
-      shellCommand(['mkdir', '-p', '--', ...new Set(paths)]),
-      'Creating the data directories',
-    );
   }
 
   async run(plan: DeploymentPlan, service: PlannedService): Promise<void> {
     await this.must(dockerCli.run(plan, service), `Starting ${service.name}`);
-  }
-
-  async probe(container: string): Promise<ContainerProbe> {
-    const format =
-      '{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}|{{.RestartCount}}|{{.State.ExitCode}}';
-    const output = await this.must(
-      shellCommand(['docker', 'inspect', '--format', format, '--', container]),
-      `Inspecting ${container}`,
-    );
-    const [state = '', health = '', restarts = '0', exitCode = ''] = output.trim().split('|');
-    return {
-      state,
-      health: health || null,
-      restartCount: Number(restarts) || 0,
-      exitCode: exitCode === '' ? null : Number(exitCode),
-    };
   }
 
   logs(container: string, tail: number): Promise<string> {
@@ -127,6 +131,11 @@ export class CliDriver implements DockerDriver {
 
   async removeVolume(name: string): Promise<void> {
     await this.exec(dockerCli.volumeRemove(name));
+  }
+
+  /** A docker line as this session runs it: through `sudo -n` for a non-root user. */
+  private docker(line: string): string {
+    return this.sudo ? `sudo -n ${line}` : line;
   }
 
   /** Runs one line; a non-zero exit is returned, not thrown. */

@@ -1,4 +1,5 @@
 import type { HostResources } from '../preflight';
+import type { SettledProbe, SettleOptions } from './settle';
 import type { DeploymentPlan, PlannedService } from '../plan/deployment-plan.types';
 
 /** One container's state, as the health wait needs it. */
@@ -17,6 +18,15 @@ export interface ListedContainer {
   name: string;
   state: string;
   health: string | null;
+}
+
+/** What an installation needs besides its containers. */
+export interface AppResources {
+  network: string | null;
+  volumes: readonly string[];
+  labels: Record<string, string>;
+  /** Bind-mount sources (plan-checked paths under the data root). */
+  directories: readonly string[];
 }
 
 /** What a server offers for a plan: resources and the host ports that are taken. */
@@ -42,15 +52,14 @@ export interface DockerDriver {
     dataRoot: string,
     ports: readonly { host: number; protocol: 'tcp' | 'udp' }[],
   ): Promise<HostOffer>;
-  imagePresent(image: string): Promise<boolean>;
-  pull(image: string): Promise<void>;
-  createNetwork(name: string, labels: Record<string, string>): Promise<void>;
-  createVolume(name: string, labels: Record<string, string>): Promise<void>;
-  /** Creates the bind-mount sources (plan-checked paths under the data root). */
-  prepareDirectories(paths: readonly string[]): Promise<void>;
+  /** Pulls the image when it is missing (or always), and throws Docker's message on failure. */
+  ensureImage(image: string, always: boolean): Promise<void>;
+  /** Creates the app's network (unless null), its volumes and the bind-mount sources. */
+  createResources(resources: AppResources): Promise<void>;
   /** Creates and starts one planned service's container, detached. */
   run(plan: DeploymentPlan, service: PlannedService): Promise<void>;
-  probe(container: string): Promise<ContainerProbe>;
+  /** Waits, up to `maxMs`, until the container is healthy, stable, unhealthy or stopped. */
+  settle(container: string, options: SettleOptions): Promise<SettledProbe>;
   logs(container: string, tail: number): Promise<string>;
   start(container: string): Promise<void>;
   stop(container: string, timeoutSeconds: number): Promise<void>;
