@@ -17,6 +17,7 @@ import { DeploymentModule } from './deployment/deployment.module';
 import { MarketplaceModule } from './marketplace/marketplace.module';
 import { McpModule } from './mcp/mcp.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { ServersModule } from './servers/servers.module';
 
 /**
@@ -42,6 +43,7 @@ export class AppModule {
         CommandsModule,
         MonitoringModule,
         MarketplaceModule,
+        NotificationsModule,
         DeploymentModule,
       ],
       providers: [

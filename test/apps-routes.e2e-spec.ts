@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { freePort } from './support/free-port';
 import { CatalogRepo, gitAvailable } from './support/git-catalog';
 import { describeWith, dockerRequirement, sshdRequirement } from './support/infra';
+import { ProtocolAgent } from './support/protocol-agent';
 import { registryRequirement, TestRegistry } from './support/registry';
 import { startSshd, TestSshdWithRoot } from './support/sshd';
 import { TestTomo } from './support/tomo-harness';
@@ -89,7 +90,8 @@ services:
 const gitRequirement = { name: 'git', available: gitAvailable(), reason: 'needs the git CLI' };
 
 /**
- * Catalog apps installed for real through both routes: a git catalog (a real repository synced
+ * Catalog apps installed for real through both routes (with the install's progress followed live
+ * on /ws/events): a git catalog (a real repository synced
  * by Tomo) whose images live in a real registry on loopback, this machine as the server (root
  * over a real sshd), and the real agent bundle started with --no-exec, so the agent route can
  * only use its docker.* methods. Install a one-service and a two-service app, curl them, update
@@ -225,10 +227,29 @@ describeWith(
     let hello: any;
     let helloPort: number;
 
-    it('install_app pulls the image from the registry and serves the app', async () => {
+    it('install_app pulls the image from the registry and serves the app; progress is live on /ws/events', async () => {
       expect(() => docker('image', 'inspect', image1)).toThrow();
+      const live = await ProtocolAgent.connect(`${tomo.url.replace(/^http/, 'ws')}/ws/events`);
+      live.send({ type: 'authenticate', token });
+      await live.next((frame) => frame.type === 'authenticated');
+      live.send({ type: 'subscribe', events: ['installation.*'] });
+      await live.next((frame) => frame.type === 'subscribed');
       helloPort = await freePort();
       hello = await install('hello', helloPort);
+      const mine = (name: string) =>
+        live.frames
+          .filter((frame) => frame.event === name && frame.data.installation_id === hello.id)
+          .map((frame) => frame.data);
+      expect(mine('installation.status').map((data) => data.status)).toEqual([
+        'pulling',
+        'creating',
+        'starting',
+        'running',
+      ]);
+      expect(mine('installation.progress').map((data) => data.message)).toEqual(
+        expect.arrayContaining([`Pull ${image1}`, 'Start web', 'Running']),
+      );
+      live.socket.close();
       expect(hello).toMatchObject({ status: 'running', method: 'agent', version: '1.0.0' });
       expect(hello.steps[0]).toMatchObject({ name: `Pull ${image1}`, status: 'done' });
       expect(docker('image', 'inspect', '--format', '{{.Id}}', image1)).toMatch(/^sha256:/);

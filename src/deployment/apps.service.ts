@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { Actor, SYSTEM_ACTOR } from '../common/auth/principal';
+import { Actor, ProgressReporter, SYSTEM_ACTOR } from '../common/auth/principal';
+import { EventBus } from '../common/events/event-bus';
 import { roleAtLeast } from '../common/auth/roles';
 import type { Page } from '../common/dto/pagination.dto';
 import { DomainError, notFound } from '../common/errors/domain-error';
@@ -64,6 +65,7 @@ export class AppsService implements OnApplicationBootstrap {
     private readonly docker: ServerDocker,
     private readonly engine: DeploymentEngine,
     private readonly inputs: InstallationInputs,
+    private readonly events: EventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -237,7 +239,7 @@ export class AppsService implements OnApplicationBootstrap {
         async (status, steps) => {
           row = await this.save(row, { status, steps: JSON.stringify(steps) });
         },
-        actor.progress,
+        this.progressOf(actor, row),
       );
       row = await this.save(row, {
         status: 'running',
@@ -395,7 +397,7 @@ export class AppsService implements OnApplicationBootstrap {
         async (status, steps) => {
           row = await this.save(row, { status, steps: JSON.stringify(steps) });
         },
-        actor.progress,
+        this.progressOf(actor, row),
       );
       row = await this.save(row, {
         status: 'running',
@@ -584,7 +586,9 @@ export class AppsService implements OnApplicationBootstrap {
           { ...changes, updatedAt: next.updatedAt },
         ),
     );
-    return result.affected === 1 ? next : null;
+    if (result.affected !== 1) return null;
+    this.announce(row, next);
+    return next;
   }
 
   private async save(
@@ -597,7 +601,34 @@ export class AppsService implements OnApplicationBootstrap {
         .getRepository(InstalledAppEntity)
         .update({ id: row.id }, { ...changes, updatedAt: next.updatedAt }),
     );
+    this.announce(row, next);
     return next;
+  }
+
+  /** installation.status for live events, after the change is committed. */
+  private announce(before: InstalledAppEntity, after: InstalledAppEntity): void {
+    if (before.status === after.status && before.error === after.error) return;
+    this.events.emit('installation.status', {
+      installationId: after.id,
+      serverId: after.serverId,
+      appId: after.appId,
+      status: after.status,
+      error: after.error,
+    });
+  }
+
+  /** Step progress: as MCP progress to the caller (when asked for) and as a live event. */
+  private progressOf(actor: Actor, row: InstalledAppEntity): ProgressReporter {
+    return async (progress, total, message) => {
+      this.events.emit('installation.progress', {
+        installationId: row.id,
+        serverId: row.serverId,
+        progress,
+        total,
+        message,
+      });
+      await actor.progress?.(progress, total, message);
+    };
   }
 }
 

@@ -8,6 +8,7 @@ import { AGENT_SETTINGS, AgentSettings, agentConfig } from '../agent-settings';
 import { AgentConnection } from './agent-connection';
 import { AgentConnections } from './agent-connections';
 import { HandshakeThrottle } from './handshake-throttle';
+import { isObject, parseFrame } from '../../common/ws/ws-frames';
 
 export const AGENT_MAX_PAYLOAD = 1024 * 1024;
 
@@ -35,23 +36,6 @@ type Handshake =
       reply: Record<string, unknown>;
     }
   | { ok: false; error: string };
-
-/** ws hands over a Buffer, an ArrayBuffer or fragments, depending on how the frame arrived. */
-function rawText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
-}
-
-function parseFrame(data: RawData): unknown {
-  try {
-    return JSON.parse(rawText(data)) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * `/ws/agent`: the handshake of AGENT_PROTOCOL §2 with its exact replies, then JSON-RPC. One

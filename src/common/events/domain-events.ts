@@ -16,6 +16,21 @@ export interface DomainEvents {
     offeredFingerprint: string;
   };
   'server.removed': { serverId: string; name: string };
+  /** A step of an install, update or uninstall began (progress of `total` steps). */
+  'installation.progress': {
+    installationId: string;
+    serverId: string;
+    progress: number;
+    total: number;
+    message: string;
+  };
+  'installation.status': {
+    installationId: string;
+    serverId: string;
+    appId: string;
+    status: string;
+    error: string | null;
+  };
   'agent.status_changed': { agentId: string; serverId: string; status: string };
   /** A JSON-RPC notification from an agent (metrics.update, health.status, agent.shutdown). */
   'agent.notification': {
