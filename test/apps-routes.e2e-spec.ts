@@ -334,6 +334,29 @@ describeWith(
       expect(status.body).toMatchObject({ status: 'running', version: '2.0.0' });
     }, 180_000);
 
+    it('update_app refuses hostile config like deploy_app does, and changes nothing', async () => {
+      const before = leftovers(hello.id).containers;
+      for (const config of [
+        { env: { GREETING: 'x\nid' } },
+        { volumes: { '/www': '/etc' } },
+        { ports: { '8080/tcp': 70000 } },
+        { inputs: { NOPE: '1' } },
+        { privileged: true },
+      ]) {
+        const response = await api('PATCH', `/api/v1/apps/${hello.id}`, { config });
+        expect(response.status).toBe(400);
+        expect(response.body.code).toBe('VALIDATION_FAILED');
+      }
+      const refused = await api('PATCH', `/api/v1/apps/${hello.id}`, { version: '9.9.9' });
+      expect(refused.status).toBe(400);
+      expect(refused.body.detail).toMatch(/the catalog has Hello 2\.0\.0, not 9\.9\.9/);
+      expect(leftovers(hello.id).containers).toEqual(before);
+      expect((await api('GET', `/api/v1/apps/${hello.id}`)).body).toMatchObject({
+        status: 'running',
+        version: '2.0.0',
+      });
+    }, 60_000);
+
     it('an image the registry does not have fails at the pull step; nothing is left', async () => {
       const manifest = {
         manifest_version: 1,

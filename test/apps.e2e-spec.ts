@@ -270,6 +270,65 @@ describeWith(sshdRequirement(), dockerRequirement())(
       expect((await api('GET', '/api/v1/apps?status=pending')).body.total).toBe(0);
     });
 
+    it.each([
+      ['a service name with a shell metacharacter', { name: 'web;id' }],
+      ['a service name that is an option', { name: '-web' }],
+      ['an image that is an option', { image: '--privileged' }],
+      ['an image with a command after it', { image: 'busybox;id' }],
+      ['an image with a line break', { image: 'busybox\nid' }],
+      ['an image with a path escape', { image: '../busybox' }],
+      ['an env key with a space', { env: { 'A B': '1' } }],
+      ['an env key that is an option', { env: { '-e': '1' } }],
+      ['an env value with a line break', { env: { A: 'x\ny' } }],
+      ['an env value with NUL', { env: { A: 'x\u0000y' } }],
+      ['a command argument with a line break', { command: ['busybox', 'echo', 'a\nb'] }],
+      ['a bind mount of /etc', { volumes: [{ host: '/etc', container: '/x' }] }],
+      [
+        'a bind mount escaping the app data',
+        { volumes: [{ host: '${app_data}/../..', container: '/x' }] },
+      ],
+      ['a host port out of range', { ports: [{ container: 80, host: 70000 }] }],
+      ['a port that is a string', { ports: [{ container: '80; id', host: 8080 }] }],
+      ['a user with a shell metacharacter', { user: 'root;id' }],
+      ['a user that is an option', { user: '-0' }],
+      ['a healthcheck with a line break', { healthcheck: { test: ['CMD', 'true\nid'] } }],
+      ['privileged', { privileged: true }],
+      ['host networking', { network_mode: 'host' }],
+      ['a forbidden capability', { capabilities: ['SYS_ADMIN'] }],
+      ['devices', { devices: ['/dev/sda'] }],
+    ])('deploy_app refuses %s (400), with nothing recorded or created', async (_what, change) => {
+      const manifest = demoManifest('hostile', 1);
+      manifest.services = [
+        { name: 'web', image: 'tomo-test/busybox:1.35', ...(change as object) } as never,
+      ];
+      const response = await api('POST', `/api/v1/servers/${serverId}/apps/custom`, { manifest });
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe('VALIDATION_FAILED');
+      expect(response.body.errors.join('\n')).toMatch(/services\[0\]/);
+      expect(
+        docker('ps', '-a', '--filter', 'label=tomo.app=hostile', '--format', '{{.Names}}'),
+      ).toBe('');
+      const apps = await api('GET', '/api/v1/apps?limit=100');
+      expect(apps.body.items.some((item: any) => item.app_id === 'custom/hostile')).toBe(false);
+    });
+
+    it.each([
+      ['an env override with a line break', { env: { SECRET: 'a\nb' } }],
+      ['an input with NUL', { inputs: { SECRET: 'a\u0000b' } }],
+      ['a volume override outside the data root', { volumes: { '/www': '/' } }],
+      ['a volume override escaping it', { volumes: { '/www': `/srv/tomo/apps/../../etc` } }],
+      ['a port override that is not a port', { ports: { '8080/tcp': '80; id' } }],
+      ['an unknown section', { privileged: true }],
+    ])('deploy_app refuses a config with %s (400)', async (_what, config) => {
+      const response = await api('POST', `/api/v1/servers/${serverId}/apps/custom`, {
+        manifest: demoManifest('hostile-config', await freePort()),
+        config,
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe('VALIDATION_FAILED');
+      expect(response.body.errors.join('\n')).toMatch(/^config\./m);
+    });
+
     it('run_preflight_checks reports the server and a host port already in use; install refuses it', async () => {
       const busyPort = await freePort();
       const listener: Server = createServer();

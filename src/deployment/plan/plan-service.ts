@@ -72,12 +72,19 @@ class ServicePlanner {
     return image;
   }
 
-  /** A command, entrypoint or healthcheck test: each argument passed as one, never via a shell. */
+  /** A command, entrypoint or healthcheck test: each argument passed as one word, one line. */
   argv(path: string, args: string[] | undefined): string[] | null {
     if (!args || args.length === 0) return null;
     return args.map((arg, i) => {
       const value = this.resolve(`${path}[${i}]`, arg) ?? '';
-      if (value.includes('\0')) this.problem(`${path}[${i}]`, 'must not contain NUL');
+      // SECURITY_CHECKLIST 25: no CR, LF or NUL in anything that reaches a command line (the
+      // SSH route quotes each argument, but a line break must never get that far).
+      if (LINE_BREAK_OR_NUL.test(value)) {
+        this.problem(
+          `${path}[${i}]`,
+          'must not contain line breaks or NUL (join script lines with ";")',
+        );
+      }
       if (value.length > LIMITS.argument) {
         this.problem(`${path}[${i}]`, `must be at most ${LIMITS.argument} characters`);
       }

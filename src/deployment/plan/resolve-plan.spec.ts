@@ -210,16 +210,20 @@ describe('deployment plan', () => {
       web(manifest).labels = { 'org.example.x': 'a\rb' };
       web(manifest).command = ['sh', '-c', 'a\0b'];
       expect(problemsOf(manifest, {})).toEqual([
-        'services[0].command[2]: must not contain NUL',
+        'services[0].command[2]: must not contain line breaks or NUL (join script lines with ";")',
         'services[0].env.A: must not contain line breaks or NUL',
         'services[0].labels["org.example.x"]: must not contain line breaks or NUL',
       ]);
     });
 
-    it('keeps a multi-line script in a command: it is one argument, never a shell line', () => {
+    it('refuses a multi-line script in a command (SECURITY_CHECKLIST 25); one line passes', () => {
       const manifest = notes();
       web(manifest).command = ['sh', '-c', 'echo one\necho two'];
-      expect(planned(manifest, 'web').command).toEqual(['sh', '-c', 'echo one\necho two']);
+      expect(problemsOf(manifest, {})).toEqual([
+        'services[0].command[2]: must not contain line breaks or NUL (join script lines with ";")',
+      ]);
+      web(manifest).command = ['sh', '-c', 'echo one; echo two'];
+      expect(planned(manifest, 'web').command).toEqual(['sh', '-c', 'echo one; echo two']);
     });
   });
 

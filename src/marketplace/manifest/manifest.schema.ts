@@ -173,7 +173,11 @@ const serviceSchema = {
       uniqueItems: true,
       items: { type: 'string', pattern: SERVICE_NAME_PATTERN },
     },
-    user: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,32}(:[A-Za-z0-9_.-]{1,32})?$' },
+    // A name or id, with an optional group; never starting with "-" (option injection).
+    user: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?$',
+    },
     capabilities: { type: 'array', uniqueItems: true, items: { enum: ALLOWED_CAPABILITIES } },
     labels: {
       type: 'object',
