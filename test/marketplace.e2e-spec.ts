@@ -189,7 +189,7 @@ describeIf(
     const fixtures = join(__dirname, '../../shared/fixtures/catalogs');
     const expected: Record<string, [format: string, imported: number, skipped: number]> = {
       casaos: ['casaos', 5, 7],
-      umbrel: ['umbrel', 5, 7],
+      umbrel: ['umbrel', 4, 8],
       dokploy: ['dokploy', 3, 9],
       runtipi: ['runtipi', 6, 5],
       portainer: ['portainer', 0, 12],

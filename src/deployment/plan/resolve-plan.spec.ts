@@ -208,9 +208,7 @@ describe('deployment plan', () => {
       const manifest = notes();
       web(manifest).env = { A: 'one\ntwo' };
       web(manifest).labels = { 'org.example.x': 'a\rb' };
-      web(manifest).command = ['sh', '-c', 'a\0b'];
       expect(problemsOf(manifest, {})).toEqual([
-        'services[0].command[2]: must not contain line breaks or NUL (join script lines with ";")',
         'services[0].env.A: must not contain line breaks or NUL',
         'services[0].labels["org.example.x"]: must not contain line breaks or NUL',
       ]);
@@ -219,9 +217,12 @@ describe('deployment plan', () => {
     it('refuses a multi-line script in a command (SECURITY_CHECKLIST 25); one line passes', () => {
       const manifest = notes();
       web(manifest).command = ['sh', '-c', 'echo one\necho two'];
+      web(manifest).entrypoint = ['/bin/sh\0'];
       expect(problemsOf(manifest, {})).toEqual([
         'services[0].command[2]: must not contain line breaks or NUL (join script lines with ";")',
+        'services[0].entrypoint[0]: must not contain line breaks or NUL (join script lines with ";")',
       ]);
+      delete web(manifest).entrypoint;
       web(manifest).command = ['sh', '-c', 'echo one; echo two'];
       expect(planned(manifest, 'web').command).toEqual(['sh', '-c', 'echo one; echo two']);
     });

@@ -164,7 +164,17 @@ function argvOf(value: unknown, where: string, options: ComposeOptions): string[
   if (value === undefined || value === null) return undefined;
   const words = typeof value === 'string' ? splitCommand(value) : value;
   if (!Array.isArray(words)) throw new Unrepresentable(`${where} is neither a string nor a list`);
-  return words.map((word, index) => options.substitute(String(word), `${where}[${index}]`));
+  return words.map((word, index) => {
+    const text = String(word);
+    if (/[\r\n\0]/.test(text)) {
+      // Tomo passes one line per argument (SECURITY_CHECKLIST 25); joining lines with ";" would
+      // change what some scripts mean, so the app is reported instead.
+      throw new Unrepresentable(
+        `${where}[${index}] is a multi-line script; Tomo passes each argument as one line`,
+      );
+    }
+    return options.substitute(text, `${where}[${index}]`);
+  });
 }
 
 function envOf(value: unknown, where: string, options: ComposeOptions): Record<string, string> {

@@ -1,5 +1,5 @@
 import Ajv2020, { ErrorObject } from 'ajv/dist/2020';
-import { MANIFEST_SCHEMA } from './manifest.schema';
+import { MANIFEST_SCHEMA, ONE_LINE_PATTERN } from './manifest.schema';
 import type { AppManifest, ManifestProblem, ManifestService } from './manifest.types';
 import { checkImageReference } from './image-reference';
 import { checkSubstitutions } from './substitutions';
@@ -43,6 +43,15 @@ function schemaProblems(errors: ErrorObject[]): ManifestProblem[] {
         break;
       case 'propertyNames':
         break; // the pattern error on the name itself says it better
+      case 'pattern':
+        problems.push({
+          path: error.propertyName ? joinPath(path, error.propertyName) : path,
+          message:
+            error.params.pattern === ONE_LINE_PATTERN
+              ? 'must not contain line breaks or NUL (join script lines with ";")'
+              : (error.message ?? 'is invalid'),
+        });
+        break;
       default:
         problems.push({
           path: error.propertyName ? joinPath(path, error.propertyName) : path,

@@ -76,10 +76,13 @@ export const SOURCE_FORMATS = [
 ] as const;
 
 const text = (maxLength: number) => ({ type: 'string', maxLength });
+/** One line per argument: no CR, LF or NUL reaches a command line (SECURITY_CHECKLIST 25). */
+export const ONE_LINE_PATTERN = '^[^\\r\\n\\u0000]*$';
+
 const argv = {
   type: 'array',
   maxItems: 64,
-  items: { type: 'string', maxLength: 4096 },
+  items: { type: 'string', maxLength: 4096, pattern: ONE_LINE_PATTERN },
 };
 const httpsUrl = { type: 'string', maxLength: 2048, pattern: '^https://[^\\s]+$' };
 const extensions = { '^x-': true };
