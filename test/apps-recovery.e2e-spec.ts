@@ -207,7 +207,9 @@ describeWith(sshdRequirement(), dockerRequirement())(
           ? body
           : undefined;
       });
-      expect(row.error).toMatch(/update was interrupted by a restart/);
+      expect(row.error).toMatch(
+        /^The update to 1\.0\.0 was interrupted by a restart of Tomo; version 1\.0\.0 is back as it was\.$/,
+      );
       expect(await (await fetch(`http://127.0.0.1:${appPort}/`)).text()).toBe('up\n');
     }, 180_000);
   },

@@ -321,7 +321,7 @@ describeWith(
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ status: 'running', version: '2.0.0' });
       expect(response.body.error).toMatch(
-        /^Update to 2\.0\.0 failed at Wait for web to be healthy: web is unhealthy.*version 2\.0\.0 runs as before\.$/,
+        /^Update to 2\.0\.0 failed at Wait for web to be healthy: web is unhealthy.*version 2\.0\.0 is back as it was\.$/,
       );
       expect(response.body.steps.at(-1)).toMatchObject({
         name: 'Roll back to the previous containers',
@@ -333,6 +333,18 @@ describeWith(
       const status = await api('GET', `/api/v1/apps/${hello.id}`);
       expect(status.body).toMatchObject({ status: 'running', version: '2.0.0' });
     }, 180_000);
+
+    it('two updates at once: one runs, the other is refused with CONFLICT', async () => {
+      const [first, second] = await Promise.all([
+        api('PATCH', `/api/v1/apps/${hello.id}`, { config: { env: { GREETING: 'hello-v2' } } }),
+        api('PATCH', `/api/v1/apps/${hello.id}`, { config: { env: { GREETING: 'hello-v2' } } }),
+      ]);
+      expect([first.status, second.status].sort()).toEqual([200, 409]);
+      const done = first.status === 200 ? first : second;
+      expect(done.body).toMatchObject({ status: 'running', error: null });
+      expect(await httpGet(helloPort)).toBe('hello-v2');
+      expect(leftovers(hello.id).containers).toEqual([`tomo-${short(hello.id)}-web.2`]);
+    }, 120_000);
 
     it('update_app refuses hostile config like deploy_app does, and changes nothing', async () => {
       const before = leftovers(hello.id).containers;

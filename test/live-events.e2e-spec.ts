@@ -104,7 +104,9 @@ describe('live events on /ws/events', () => {
   });
 
   it('subscribe narrows the stream; a bad subscription is an error frame, not a close', async () => {
-    const client = await signedIn(adminToken);
+    // Sent right behind "authenticate", before its answer: held, not lost.
+    const client = await connect();
+    client.send({ type: 'authenticate', token: adminToken });
     client.send({ type: 'subscribe', events: ['installation.*'] });
     await client.next((frame) => frame.type === 'subscribed');
     client.send({ type: 'subscribe', events: ['bad pattern!'] });
@@ -114,11 +116,15 @@ describe('live events on /ws/events', () => {
     });
     const agent = await ProtocolAgent.connect(agentUrl);
     await agent.register(issued.body.registration_code);
+    // A second client without a subscription sees the agent's event; the subscribed one does not.
+    const everything = await signedIn(adminToken);
+    agent.socket.close();
+    await everything.next((frame) => frame.event === 'agent.status');
     client.send({ type: 'ping' });
     await client.next((frame) => frame.type === 'pong');
     expect(client.frames.some((frame) => frame.event === 'agent.status')).toBe(false);
+    everything.socket.close();
     expect(client.closed).toBeUndefined();
-    agent.socket.close();
     client.socket.close();
   });
 

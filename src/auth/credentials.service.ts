@@ -24,15 +24,16 @@ export class CredentialsService implements Authenticator {
     private readonly apiTokens: ApiTokensService,
   ) {}
 
-  async authenticate(bearer: string): Promise<Principal> {
+  async authenticate(bearer: string, options: { touch?: boolean } = {}): Promise<Principal> {
+    const touch = options.touch !== false;
     const principal = bearer.startsWith(API_TOKEN_PREFIX)
-      ? await this.fromApiToken(bearer)
-      : await this.fromJwt(bearer);
+      ? await this.fromApiToken(bearer, touch)
+      : await this.fromJwt(bearer, touch);
     if (!principal) throw new DomainError('UNAUTHORIZED', INVALID);
     return principal;
   }
 
-  private async fromJwt(token: string): Promise<Principal | null> {
+  private async fromJwt(token: string, touch: boolean): Promise<Principal | null> {
     const claims = this.tokens.verify(token);
     if (!claims) return null;
     const row = this.lookup.session(claims.jti);
@@ -44,7 +45,7 @@ export class CredentialsService implements Authenticator {
       lastActivityAt: row.lastUsedAt,
     });
     if (status !== 'active') return null;
-    await this.sessions.touch(row.id, row.lastUsedAt);
+    if (touch) await this.sessions.touch(row.id, row.lastUsedAt);
     return {
       kind: 'user',
       userId: row.userId,
@@ -56,7 +57,7 @@ export class CredentialsService implements Authenticator {
     };
   }
 
-  private async fromApiToken(secret: string): Promise<Principal | null> {
+  private async fromApiToken(secret: string, touch: boolean): Promise<Principal | null> {
     const hash = sha256Hex(secret);
     const row = this.lookup.apiToken(hash);
     if (
@@ -67,7 +68,7 @@ export class CredentialsService implements Authenticator {
     )
       return null;
     if (row.expiresAt && Date.parse(row.expiresAt) <= Date.now()) return null;
-    await this.apiTokens.touch(row.id, row.lastUsedAt);
+    if (touch) await this.apiTokens.touch(row.id, row.lastUsedAt);
     return {
       kind: 'api_token',
       userId: row.userId,

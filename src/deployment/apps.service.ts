@@ -36,7 +36,7 @@ import { resolvePlan } from './plan/resolve-plan';
 import { atGeneration } from './plan/plan-generation';
 import { judge, PreflightReport } from './preflight';
 import { ServerDocker } from './server-docker';
-import { StepFailure } from './step-log';
+import { StepFailure, StepLog } from './step-log';
 
 /** Statuses in which a deploy is under way (a backend restart interrupted it). */
 const IN_FLIGHT: InstallationStatus[] = [
@@ -74,15 +74,19 @@ export class AppsService implements OnApplicationBootstrap {
     const interrupted = await this.apps.find({ where: IN_FLIGHT.map((status) => ({ status })) });
     for (const row of interrupted) {
       if (row.updateTarget !== null) {
-        const updated = await this.save(row, {
-          status: 'failed',
-          updateTarget: null,
-          error:
-            'The update was interrupted by a restart of Tomo; the previous version is being started again.',
+        // Stays in flight (nothing else may act on it) until the rollback has run.
+        void this.recoverUpdate(row).catch(async (error: unknown) => {
+          this.logger.warn(`rollback of interrupted update ${row.id} failed: ${String(error)}`);
+          await this.save(row, {
+            status: 'failed',
+            updateTarget: null,
+            error:
+              `The update was interrupted by a restart of Tomo, and starting the previous version again failed: ${messageOf(error)}`.slice(
+                0,
+                2048,
+              ),
+          });
         });
-        void this.recoverUpdate(updated).catch((error: unknown) =>
-          this.logger.warn(`rollback of interrupted update ${row.id} failed: ${String(error)}`),
-        );
         continue;
       }
       await this.save(row, {
@@ -216,77 +220,95 @@ export class AppsService implements OnApplicationBootstrap {
       this.plan(manifest, config, row.id, this.inputs.open(row)),
       row.generation + 1,
     );
-    const driver = await this.docker.open(row.serverId);
-    const report = await this.checks(driver, manifest, next, current);
-    if (!report.success) {
-      throw new DomainError('CONFLICT', `Preflight checks failed: ${report.errors.join(' ')}`, {
-        errors: report.errors,
-        preflight: report,
-      });
-    }
-    const from = row.version;
-    row = await this.save(row, {
-      status: 'pulling',
-      method: driver.method,
+    const from = { status: row.status, version: row.version };
+    // The claim: one conditional write, so a concurrent update, stop or uninstall loses cleanly.
+    const updateTarget: UpdateTarget = {
+      version: manifest.version,
+      generation: row.generation + 1,
+      from_status: from.status as 'running' | 'stopped',
+    };
+    const claimed = await this.saveIfUnchanged(row, {
+      status: 'pending',
       error: null,
-      updateTarget: JSON.stringify({ version: manifest.version, generation: row.generation + 1 }),
+      updateTarget: JSON.stringify(updateTarget),
     });
+    if (!claimed) throw busy();
+    row = claimed;
+    let driver: DockerDriver;
     try {
-      const outcome = await this.engine.update(
-        driver,
-        current,
-        next,
-        async (status, steps) => {
+      driver = await this.docker.open(row.serverId);
+      const report = await this.checks(driver, manifest, next, current);
+      if (!report.success) {
+        throw new DomainError('CONFLICT', `Preflight checks failed: ${report.errors.join(' ')}`, {
+          errors: report.errors,
+          preflight: report,
+        });
+      }
+    } catch (error) {
+      await this.save(row, { status: from.status, updateTarget: null });
+      throw error;
+    }
+    row = await this.save(row, { method: driver.method });
+    let log: StepLog;
+    try {
+      ({ log } = await this.engine.update(driver, current, next, {
+        restart: from.status === 'running',
+        report: async (status, steps) => {
           row = await this.save(row, { status, steps: JSON.stringify(steps) });
         },
-        this.progressOf(actor, row),
-      );
-      row = await this.save(row, {
-        status: 'running',
-        name: manifest.name,
-        version: manifest.version,
-        manifest: JSON.stringify(manifest),
-        config: JSON.stringify(withoutInputs(config)),
-        inputs: this.inputs.seal(row.id, next.inputs),
-        generation: row.generation + 1,
-        updateTarget: null,
-        steps: JSON.stringify(outcome.steps),
-        services: JSON.stringify(outcome.services),
-      });
-      await this.audit.recordOutcome(actor, 'app.updated', target(row), true, {
-        from_version: from,
-        to_version: manifest.version,
-      });
-      return toInstallationView(row);
+        progress: this.progressOf(actor, row),
+      }));
     } catch (error) {
       const failure = error instanceof StepFailure ? error : new StepFailure(error, [], true);
       const rollback = failure.steps.find((step) => step.name.startsWith('Roll back'));
       const services = await this.engine.states(driver, row.id, current).catch(() => null);
       row = await this.save(row, {
-        status: rollback?.status === 'failed' ? 'failed' : 'running',
+        status: rollback?.status === 'failed' ? 'failed' : from.status,
         updateTarget: null,
         steps: JSON.stringify(failure.steps),
         error: `Update to ${manifest.version} failed at ${describeFailure(failure)}; ${
           rollback?.status === 'failed'
             ? 'the rollback failed too, see steps'
-            : `version ${from} runs as before`
+            : `version ${from.version} is back as it was`
         }.`.slice(0, 2048),
         ...(services ? { services: JSON.stringify(services) } : {}),
       });
       await this.audit.recordOutcome(actor, 'app.updated', target(row), false, {
-        from_version: from,
+        from_version: from.version,
         to_version: manifest.version,
         failed_step: failure.failedStep,
       });
       return toInstallationView(row);
     }
+    // The commit point: the new generation is healthy and becomes the installation.
+    row = await this.save(row, {
+      name: manifest.name,
+      version: manifest.version,
+      manifest: JSON.stringify(manifest),
+      config: JSON.stringify(withoutInputs(config)),
+      inputs: this.inputs.seal(row.id, next.inputs),
+      generation: row.generation + 1,
+      updateTarget: null,
+      steps: JSON.stringify(log.steps),
+    });
+    await this.engine.retire(driver, current, log);
+    row = await this.save(row, {
+      status: 'running',
+      steps: JSON.stringify(log.steps),
+      services: JSON.stringify(await this.engine.statesOrRunning(driver, next)),
+    });
+    await this.audit.recordOutcome(actor, 'app.updated', target(row), true, {
+      from_version: from.version,
+      to_version: manifest.version,
+    });
+    return toInstallationView(row);
   }
 
   async uninstall(actor: Actor, dto: UninstallAppDto): Promise<InstallationView> {
     const row = await this.load(dto.installation_id);
     if (row.status === 'removed') return toInstallationView(row);
     this.assertIdle(row);
-    await this.save(row, { status: 'uninstalling' });
+    if (!(await this.saveIfUnchanged(row, { status: 'uninstalling' }))) throw busy();
     try {
       const driver = await this.docker.open(row.serverId);
       await this.engine.remove(driver, this.planOf(row), { volumes: dto.remove_volumes === true });
@@ -435,6 +457,8 @@ export class AppsService implements OnApplicationBootstrap {
         `The app is ${row.status}; only running or stopped apps can ${op}.`,
       );
     }
+    // Bumps the record's version: an update or uninstall that read it before us now loses.
+    if (!(await this.saveIfUnchanged(row, {}))) throw busy();
     const plan = this.planOf(row);
     const driver = await this.docker.open(row.serverId);
     const services = op === 'stop' ? [...plan.services].reverse() : plan.services;
@@ -547,14 +571,18 @@ export class AppsService implements OnApplicationBootstrap {
 
   /** An update interrupted by a restart: the new containers go, the previous ones start again. */
   private async recoverUpdate(row: InstalledAppEntity): Promise<void> {
+    const pending = JSON.parse(row.updateTarget ?? '{}') as Partial<UpdateTarget>;
     const driver = await this.docker.open(row.serverId);
     const current = this.planOf(row);
     const others = (await driver.list(row.id))
       .map((container) => container.name)
       .filter((name) => !current.services.some((service) => service.containerName === name));
-    await this.engine.rollBack(driver, current, others);
+    const wasRunning = pending.from_status !== 'stopped';
+    await this.engine.rollBack(driver, current, others, wasRunning);
     await this.save(row, {
-      status: 'running',
+      status: wasRunning ? 'running' : 'stopped',
+      updateTarget: null,
+      error: `The update to ${pending.version ?? 'a new version'} was interrupted by a restart of Tomo; version ${row.version} is back as it was.`,
       services: JSON.stringify(await this.engine.states(driver, row.id, current)),
     });
     await this.audit.recordOutcome(SYSTEM_ACTOR, 'app.update_rolled_back', target(row), true, {});
@@ -630,6 +658,20 @@ export class AppsService implements OnApplicationBootstrap {
       await actor.progress?.(progress, total, message);
     };
   }
+}
+
+/** What `update_target` holds while an update runs. */
+interface UpdateTarget {
+  version: string;
+  generation: number;
+  from_status: 'running' | 'stopped';
+}
+
+function busy(): DomainError {
+  return new DomainError(
+    'CONFLICT',
+    'Another operation on this app started meanwhile; try again when it has finished.',
+  );
 }
 
 function target(row: InstalledAppEntity) {

@@ -59,32 +59,52 @@ export class DeploymentEngine {
       );
       await report('starting', log.steps);
       await this.startAll(driver, plan, log);
-      await log.finish('Running');
-      return { steps: log.steps, services: await this.states(driver, plan.installationId, plan) };
     } catch (error) {
       await this.remove(driver, plan, { volumes: true }).catch(() => undefined);
       throw new StepFailure(error, log.steps);
     }
+    // Up and healthy: a failure to read the states now must not undo the install.
+    await log.finish('Running');
+    return { steps: log.steps, services: await this.statesOrRunning(driver, plan) };
+  }
+
+  /** The states Docker reports, or — when they cannot be read — each service as just started. */
+  async statesOrRunning(driver: DockerDriver, plan: DeploymentPlan): Promise<ServiceState[]> {
+    return this.states(driver, plan.installationId, plan).catch(() =>
+      plan.services.map((service) => ({
+        name: service.name,
+        container_id: null,
+        image: service.image,
+        state: 'running',
+        health: null,
+        ports: service.ports.map(({ container, host, protocol }) => ({
+          container,
+          host,
+          protocol,
+        })),
+      })),
+    );
   }
 
   /**
-   * Replaces the `current` containers by those of `next` (a later generation): pull (the app
-   * keeps running), create new volumes, stop the current containers, start the new ones and wait
-   * for their health. Success removes the old containers; failure removes the new ones and starts
-   * the old ones again (StepFailure with `rolledBack`). Volumes and data are shared, never removed.
+   * Starts the `next` containers (a later generation) in place of the `current` ones: pull (the
+   * app keeps running), create new volumes, stop the current containers, start the new ones and
+   * wait for their health. Returns once they are healthy — the caller records that (the commit
+   * point) and then retires the old containers with `retire`. Any failure removes the new
+   * containers and starts the old ones again when `restart` (StepFailure with `rolledBack`).
+   * Volumes and data are shared, never removed.
    */
   async update(
     driver: DockerDriver,
     current: DeploymentPlan,
     next: DeploymentPlan,
-    report: StatusSink,
-    progress?: ProgressReporter,
-  ): Promise<DeployOutcome> {
-    const log = new StepLog(imagesOf(next).length + next.services.length * 2 + 3, progress);
-    await report('pulling', log.steps);
+    options: { restart: boolean; report: StatusSink; progress?: ProgressReporter },
+  ): Promise<{ log: StepLog }> {
+    const log = new StepLog(imagesOf(next).length + next.services.length * 2 + 3, options.progress);
+    await options.report('pulling', log.steps);
     try {
       await this.pullAll(driver, next, log);
-      await report('creating', log.steps);
+      await options.report('creating', log.steps);
       await log.run('Create new volumes and data directories', () =>
         this.create(driver, next, { network: false }),
       );
@@ -92,7 +112,7 @@ export class DeploymentEngine {
       // Nothing of the running app was touched yet.
       throw new StepFailure(error, log.steps, true);
     }
-    await report('starting', log.steps);
+    await options.report('starting', log.steps);
     try {
       await log.run('Stop the current containers', () => this.stopAll(driver, current));
       await this.startAll(driver, next, log);
@@ -103,28 +123,37 @@ export class DeploymentEngine {
             driver,
             current,
             next.services.map((service) => service.containerName),
+            options.restart,
           ),
         )
         .catch(() => undefined);
       throw new StepFailure(error, log.steps, true);
     }
-    await log.run('Remove the previous containers', async () => {
-      for (const service of current.services) await driver.remove(service.containerName);
-    });
-    await log.finish('Running');
-    return { steps: log.steps, services: await this.states(driver, next.installationId, next) };
+    return { log };
   }
 
-  /** Removes the failed containers and starts `previous`'s again, in dependency order. */
+  /** After an update was recorded: the previous generation's containers go. Best effort. */
+  async retire(driver: DockerDriver, previous: DeploymentPlan, log: StepLog): Promise<void> {
+    await log
+      .run('Remove the previous containers', async () => {
+        for (const service of previous.services) await driver.remove(service.containerName);
+      })
+      .catch(() => undefined);
+    await log.finish('Running');
+  }
+
+  /** Removes the failed containers and, when `start`, starts `previous`'s again in order. */
   async rollBack(
     driver: DockerDriver,
     previous: DeploymentPlan,
     failedContainers: readonly string[],
+    start: boolean,
   ): Promise<void> {
     const keep = new Set(previous.services.map((service) => service.containerName));
     for (const name of [...failedContainers].reverse()) {
       if (!keep.has(name)) await driver.remove(name);
     }
+    if (!start) return;
     for (const service of previous.services) await driver.start(service.containerName);
   }
 

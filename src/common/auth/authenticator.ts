@@ -5,7 +5,8 @@ import type { Principal } from './principal';
  * Provided by the auth module; REST, MCP and WebSocket all use this one implementation.
  */
 export interface Authenticator {
-  authenticate(bearer: string): Promise<Principal>;
+  /** `touch: false` checks without counting as activity (a live socket's periodic re-check). */
+  authenticate(bearer: string, options?: { touch?: boolean }): Promise<Principal>;
 }
 
 export const AUTHENTICATOR = Symbol('AUTHENTICATOR');

@@ -113,9 +113,9 @@ export class AgentDriver implements DockerDriver {
   async run(plan: DeploymentPlan, service: PlannedService): Promise<void> {
     const params = agentRunParams(plan, service);
     await this.call('docker.containers.run', params, PULL_TIMEOUT_MS + 5_000);
-    const extended = ['network_aliases', 'user', 'entrypoint', 'cap_add'].some(
-      (key) => key in params,
-    );
+    const extended =
+      ['network_aliases', 'user', 'entrypoint', 'cap_add'].some((key) => key in params) ||
+      (service.healthcheck?.start_period_s ?? 0) > 0;
     if (!extended) return;
     const inspected = await this.call<InspectedContainer>('docker.containers.inspect', {
       container: service.containerName,

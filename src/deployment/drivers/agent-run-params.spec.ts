@@ -72,7 +72,7 @@ describe('extension check on the created container', () => {
   it('is satisfied when the container shows every extension', () => {
     expect(
       missingExtensions(plan, web, {
-        Config: { User: '1000:1000', Entrypoint: ['/bin/sh'] },
+        Config: { User: '1000:1000', Entrypoint: ['/bin/sh'], Healthcheck: { StartPeriod: 10e9 } },
         HostConfig: { CapAdd: ['CAP_NET_ADMIN'] },
         NetworkSettings: { Networks: { [plan.network]: { Aliases: ['web', 'abc123'] } } },
       }),
@@ -81,7 +81,7 @@ describe('extension check on the created container', () => {
 
   it('names each extension an agent ignored', () => {
     expect(missingExtensions(plan, web, { Config: {}, NetworkSettings: { Networks: {} } })).toEqual(
-      ['network_aliases', 'user', 'entrypoint', 'cap_add'],
+      ['network_aliases', 'user', 'entrypoint', 'healthcheck.start_period', 'cap_add'],
     );
   });
 });

@@ -55,7 +55,11 @@ export function agentRunParams(
 
 /** The subset of `docker inspect` the extension check reads. */
 export interface InspectedContainer {
-  Config?: { User?: string; Entrypoint?: string[] | null };
+  Config?: {
+    User?: string;
+    Entrypoint?: string[] | null;
+    Healthcheck?: { StartPeriod?: number } | null;
+  };
   HostConfig?: { CapAdd?: string[] | null };
   NetworkSettings?: { Networks?: Record<string, { Aliases?: string[] | null }> };
 }
@@ -75,6 +79,10 @@ export function missingExtensions(
     JSON.stringify(inspected.Config?.Entrypoint ?? []) !== JSON.stringify(service.entrypoint)
   ) {
     missing.push('entrypoint');
+  }
+  const startPeriod = service.healthcheck?.start_period_s ?? 0;
+  if (startPeriod > 0 && inspected.Config?.Healthcheck?.StartPeriod !== startPeriod * 1e9) {
+    missing.push('healthcheck.start_period');
   }
   const capabilities = inspected.HostConfig?.CapAdd ?? [];
   const bare = (cap: string) => cap.replace(/^CAP_/, '');

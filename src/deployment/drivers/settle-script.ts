@@ -6,7 +6,8 @@ const FORMAT =
 
 /**
  * The health wait of the SSH route as one shell loop run on the server, so it costs one SSH
- * session instead of one per poll: `docker inspect` every 100 ms until the container is healthy
+ * session instead of one per poll: `docker inspect` every 100 ms for 3 s, then every 500 ms, until
+ * the container is healthy
  * (or, without a healthcheck, running with no restart for `stableMs`), unhealthy, stopped, or
  * `maxMs` passed. Time comes from /proc/uptime in hundredths of a second. Prints
  * `state|health|restarts|exit code|settled(0/1)`. Every value is a quoted word or a number.
@@ -19,7 +20,8 @@ export function settleScript(container: string, options: SettleOptions, sudo: bo
     'now() { read u _ < /proc/uptime; echo "${u%.*}${u#*.}"; };',
     'start=$(now); since=; rc=;',
     'while :; do',
-    `o=$(${docker} 2>&1) || { echo "$o"; exit 3; };`,
+    // stdout only: a warning on stderr (sudo, docker config) must not become the state.
+    `o=$(${docker} 2>/dev/null) || { ${docker} 2>&1 | tail -n 2; exit 3; };`,
     'st=${o%%|*}; r=${o#*|}; he=${r%%|*}; r=${r#*|}; n=${r%%|*}; t=$(now);',
     'case "$st" in exited|dead) echo "$o|1"; exit 0;; esac;',
     'if [ "$he" = unhealthy ]; then echo "$o|1"; exit 0; fi;',
@@ -28,7 +30,7 @@ export function settleScript(container: string, options: SettleOptions, sudo: bo
     'if [ "$n" != "$rc" ]; then rc=$n; since=$t; elif [ $((t - since)) -ge $stable ]; then echo "$o|1"; exit 0; fi;',
     'else rc=; fi;',
     'if [ $((t - start)) -ge $max ]; then echo "$o|0"; exit 0; fi;',
-    'sleep 0.1;',
+    'if [ $((t - start)) -lt 300 ]; then sleep 0.1; else sleep 0.5; fi;',
     'done',
   ].join(' ');
   return shellCommand(['sh', '-c', script]);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerProbe } from './docker-driver';
@@ -92,18 +92,27 @@ describe('settleScript (the SSH route: one shell loop on the server)', () => {
       join(bin, 'docker'),
       `#!/bin/sh\nn=$(cat "${bin}/count" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > "${bin}/count"\n` +
         `line=$(sed -n "\${n}p" "${bin}/answers"); [ -n "$line" ] || line=$(tail -n 1 "${bin}/answers")\n` +
+        `echo "WARNING: Error loading config file" >&2\n` +
         `case "$line" in ERR*) echo "Error: No such container: x" >&2; exit 1;; esac; echo "$line"\n`,
     );
     chmodSync(join(bin, 'docker'), 0o755);
     rmSync(join(bin, 'count'), { force: true });
   }
 
-  function run(container: string, health: boolean, stableMs = 300, maxMs = 5_000) {
+  const shells = ['/bin/sh', '/bin/bash', '/bin/dash'].filter((shell) => existsSync(shell));
+
+  function run(
+    container: string,
+    health: boolean,
+    stableMs = 300,
+    maxMs = 5_000,
+    shell = '/bin/sh',
+  ) {
     const line = settleScript(container, { health, stableMs, maxMs }, false);
     try {
       return {
         ok: true,
-        out: execFileSync('/bin/sh', ['-c', line], {
+        out: execFileSync(shell, ['-c', line], {
           encoding: 'utf8',
           env: { PATH: `${bin}:/usr/bin:/bin` },
         }),
@@ -133,12 +142,26 @@ describe('settleScript (the SSH route: one shell loop on the server)', () => {
     });
   });
 
-  it('counts a running container without a healthcheck as up after the stable window', () => {
-    fakeDocker(['running||0|0']);
+  it.each(shells)(
+    'counts a running container without a healthcheck as up after the stable window (%s), despite warnings on stderr',
+    (shell) => {
+      fakeDocker(['running||0|0']);
+      expect(parseSettled(run('web', false, 300, 5_000, shell).out)).toMatchObject({
+        state: 'running',
+        settled: true,
+      });
+    },
+  );
+
+  it('starts the stable window again after a restart', () => {
+    // Restarts at the 2nd and 3rd probes; stable only after ≥ 300 ms without one.
+    fakeDocker(['running||0|0', 'running||1|0', 'running||2|0', 'running||2|0']);
+    const started = Date.now();
     expect(parseSettled(run('web', false, 300).out)).toMatchObject({
-      state: 'running',
+      restartCount: 2,
       settled: true,
     });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
   });
 
   it('stops after maxMs without settling', () => {

@@ -60,6 +60,10 @@ export class LiveEventsGateway
     socket.once('close', () => clearTimeout(deadline));
     socket.once('message', (data: RawData) => {
       clearTimeout(deadline);
+      // Frames sent right after "authenticate" (a subscribe) wait for the answer, not vanish.
+      const early: RawData[] = [];
+      const hold = (next: RawData) => early.push(next);
+      socket.on('message', hold);
       const frame = parse(data);
       if (!frame || frame.type !== 'authenticate') {
         refuse(socket, 'The first frame must be {"type": "authenticate", "token": "…"}');
@@ -75,7 +79,10 @@ export class LiveEventsGateway
       }
       const token = frame.token;
       this.authenticator.authenticate(token).then(
-        (principal) => this.accept(socket, principal, token),
+        (principal) => {
+          socket.off('message', hold);
+          this.accept(socket, principal, token, early);
+        },
         () => refuse(socket, 'Invalid or expired token'),
       );
     });
@@ -112,13 +119,14 @@ export class LiveEventsGateway
     this.closeWhere((s) => s.principal.userId === event.userId, 'User deleted');
   }
 
-  private accept(socket: WebSocket, principal: Principal, token: string): void {
+  private accept(socket: WebSocket, principal: Principal, token: string, early: RawData[]): void {
     if (socket.readyState !== socket.OPEN) return;
     const subscriber: Subscriber = { socket, principal, token, patterns: null };
     this.subscribers.add(subscriber);
     socket.on('close', () => this.subscribers.delete(subscriber));
     socket.on('message', (data: RawData) => this.onFrame(subscriber, data));
     socket.send(JSON.stringify({ type: 'authenticated', user_id: principal.userId }));
+    for (const data of early.slice(0, 16)) this.onFrame(subscriber, data);
   }
 
   private onFrame(subscriber: Subscriber, data: RawData): void {
@@ -148,7 +156,10 @@ export class LiveEventsGateway
   private async recheckAll(): Promise<void> {
     for (const subscriber of [...this.subscribers]) {
       try {
-        subscriber.principal = await this.authenticator.authenticate(subscriber.token);
+        // Not a sign of activity: an open tab must not keep an idle session alive.
+        subscriber.principal = await this.authenticator.authenticate(subscriber.token, {
+          touch: false,
+        });
       } catch {
         this.subscribers.delete(subscriber);
         refuse(subscriber.socket, 'Invalid or expired token');
