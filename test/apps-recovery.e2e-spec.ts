@@ -4,20 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './support/free-port';
 import { describeWith, dockerRequirement, sshdRequirement } from './support/infra';
+import { containersOf } from './support/installed-apps';
 import { spawnTomo, SpawnedTomo } from './support/spawn-tomo';
 import { startSshd, TestSshdWithRoot } from './support/sshd';
 import { ADMIN_PASSWORD, ADMIN_USERNAME } from './support/tomo-harness';
-
-function containersOf(installationId: string): string[] {
-  return execFileSync(
-    'docker',
-    ['ps', '-a', '--filter', `label=tomo.installation=${installationId}`, '--format', '{{.Names}}'],
-    { encoding: 'utf8' },
-  )
-    .split('\n')
-    .filter(Boolean)
-    .sort();
-}
 
 /** A page server; with FAIL=1 it never listens, so its healthcheck stays "starting" for a minute. */
 function manifest(id: string, port: number) {

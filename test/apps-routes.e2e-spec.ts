@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { freePort } from './support/free-port';
 import { CatalogRepo, gitAvailable } from './support/git-catalog';
 import { describeWith, dockerRequirement, sshdRequirement } from './support/infra';
+import { containersOf, docker, httpGet, shortId as short } from './support/installed-apps';
 import { ProtocolAgent } from './support/protocol-agent';
 import { registryRequirement, TestRegistry } from './support/registry';
 import { startSshd, TestSshdWithRoot } from './support/sshd';
@@ -12,35 +13,12 @@ import { TestTomo } from './support/tomo-harness';
 
 const AGENT_BUNDLE = join(__dirname, '..', 'dist', 'agent', 'tomo-agent.cjs');
 
-function docker(...args: string[]): string {
-  return execFileSync('docker', args, { encoding: 'utf8', timeout: 60_000 }).trim();
-}
-
-function short(installationId: string): string {
-  return installationId.replace(/-/g, '').slice(0, 12);
-}
-
 /** What Docker has for an installation: container names (by label), its network. */
 function leftovers(installationId: string) {
   return {
-    containers: docker(
-      'ps',
-      '-a',
-      '--filter',
-      `label=tomo.installation=${installationId}`,
-      '--format',
-      '{{.Names}}',
-    )
-      .split('\n')
-      .filter(Boolean)
-      .sort(),
+    containers: containersOf(installationId),
     networks: docker('network', 'ls', '--filter', `name=tomo-${short(installationId)}`, '-q'),
   };
-}
-
-async function httpGet(port: number): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${port}/`);
-  return (await response.text()).trim();
 }
 
 /**

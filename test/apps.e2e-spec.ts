@@ -5,12 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './support/free-port';
 import { describeWith, dockerRequirement, sshdRequirement } from './support/infra';
+import { docker, httpGet } from './support/installed-apps';
 import { startSshd, TestSshdWithRoot } from './support/sshd';
 import { TestTomo } from './support/tomo-harness';
-
-function docker(...args: string[]): string {
-  return execFileSync('docker', args, { encoding: 'utf8', timeout: 60_000 }).trim();
-}
 
 /** Containers, networks and volumes Docker has for an installation (by Tomo's label / names). */
 function leftovers(installationId: string) {
@@ -27,11 +24,6 @@ function leftovers(installationId: string) {
     networks: docker('network', 'ls', '--filter', `name=tomo-${short}`, '--format', '{{.Name}}'),
     volumes: docker('volume', 'ls', '--filter', `name=tomo-${short}`, '--format', '{{.Name}}'),
   };
-}
-
-async function httpGet(port: number): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${port}/`);
-  return (await response.text()).trim();
 }
 
 /** A web service serving its bind-mounted directory, and a dependency it reaches by name. */

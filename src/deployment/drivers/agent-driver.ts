@@ -9,6 +9,7 @@ import type {
   HostOffer,
   ListedContainer,
 } from './docker-driver';
+import { healthFromStatusText } from './docker-driver';
 import { pollUntilSettled, SettledProbe, SettleOptions } from './settle';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -179,12 +180,11 @@ export class AgentDriver implements DockerDriver {
     });
     return items.map((item) => {
       const text = typeof item.status_text === 'string' ? item.status_text : '';
-      const health = /\((healthy|unhealthy|health: starting)\)/.exec(text)?.[1];
       return {
         id: typeof item.id === 'string' ? item.id : '',
         name: typeof item.name === 'string' ? item.name : '',
         state: typeof item.status === 'string' ? item.status : 'unknown',
-        health: health === 'health: starting' ? 'starting' : (health ?? null),
+        health: healthFromStatusText(text),
       };
     });
   }

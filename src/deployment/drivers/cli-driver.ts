@@ -5,6 +5,7 @@ import { parseHostResources, parsePublishedPorts, preflightScript } from '../pre
 import type { DeploymentPlan, PlannedService } from '../plan/deployment-plan.types';
 import { dockerCli } from './docker-cli';
 import type { AppResources, DockerDriver, HostOffer, ListedContainer } from './docker-driver';
+import { healthFromStatusText } from './docker-driver';
 import { lastLine } from './last-line';
 import type { SettledProbe, SettleOptions } from './settle';
 import { parseSettled, settleScript } from './settle-script';
@@ -110,12 +111,11 @@ export class CliDriver implements DockerDriver {
         State: string;
         Status: string;
       };
-      const health = /\((healthy|unhealthy|health: starting)\)/.exec(entry.Status)?.[1];
       containers.push({
         id: entry.ID,
         name: entry.Names,
         state: entry.State,
-        health: health === 'health: starting' ? 'starting' : (health ?? null),
+        health: healthFromStatusText(entry.Status),
       });
     }
     return containers;

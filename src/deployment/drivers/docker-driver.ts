@@ -70,3 +70,9 @@ export interface DockerDriver {
   removeNetwork(name: string): Promise<void>;
   removeVolume(name: string): Promise<void>;
 }
+
+/** The health in Docker's status text ("Up 5 seconds (health: starting)"), or null without one. */
+export function healthFromStatusText(text: string): string | null {
+  const health = /\((healthy|unhealthy|health: starting)\)/.exec(text)?.[1];
+  return health === 'health: starting' ? 'starting' : (health ?? null);
+}
