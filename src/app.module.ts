@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module';
 import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
+import { BackupModule } from './backup/backup.module';
 import { CommandsModule } from './commands/commands.module';
 import { EventsModule } from './common/events/events.module';
 import { AccessGuard } from './common/http/access.guard';
@@ -14,11 +15,14 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DeploymentModule } from './deployment/deployment.module';
+import { LogsModule } from './logs/logs.module';
 import { MarketplaceModule } from './marketplace/marketplace.module';
 import { McpModule } from './mcp/mcp.module';
 import { MonitoringModule } from './monitoring/monitoring.module';
 import { NotificationsModule } from './notifications/notifications.module';
+import { RetentionModule } from './retention/retention.module';
 import { ServersModule } from './servers/servers.module';
+import { SettingsModule } from './settings/settings.module';
 
 /**
  * The modular monolith: lower modules first (config, database, events ← audit, auth ← …).
@@ -38,6 +42,8 @@ export class AppModule {
         McpModule,
         AuthModule,
         AuditModule,
+        LogsModule,
+        SettingsModule,
         ServersModule,
         AgentsModule,
         CommandsModule,
@@ -45,6 +51,8 @@ export class AppModule {
         MarketplaceModule,
         NotificationsModule,
         DeploymentModule,
+        RetentionModule,
+        BackupModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },

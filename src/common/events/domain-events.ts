@@ -39,6 +39,36 @@ export interface DomainEvents {
     method: string;
     params: Record<string, unknown>;
   };
+  /** A system setting, or one user's override of a user-scoped setting, changed or was reset. */
+  'setting.changed': {
+    scope: 'system' | 'user';
+    key: string;
+    /** The user whose override changed; null for a system setting. */
+    userId: string | null;
+    value: unknown;
+  };
+  /** A notification was stored for one user (pushed live as `notification.created`). */
+  'notification.created': {
+    notificationId: string;
+    userId: string;
+    type: string;
+    severity: 'info' | 'success' | 'warning' | 'error';
+    title: string;
+    message: string;
+    link: string | null;
+    createdAt: string;
+  };
+  /** A backup began, was written (finished) or could not be written (failed). */
+  'backup.status': {
+    backupId: string | null;
+    status: 'started' | 'finished' | 'failed';
+    trigger: 'manual' | 'schedule';
+    filename: string | null;
+    sizeBytes: number | null;
+    error: string | null;
+  };
+  /** The database was replaced by a backup (the process now serves the restored data). */
+  'backup.restored': { backupId: string; preRestoreFile: string };
 }
 
 export type DomainEventName = keyof DomainEvents;

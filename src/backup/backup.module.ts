@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** Backups of the database: create, list, download, upload, restore, schedule. */
+@Module({})
+export class BackupModule {}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** Persisted application log events and the activity feed. */
+@Module({})
+export class LogsModule {}
