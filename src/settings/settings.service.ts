@@ -27,7 +27,11 @@ export class SettingsService {
   }
 
   private defaultOf<K extends SettingKey>(key: K): SettingValue<K> {
-    const fallback: unknown = SETTING_DEFINITIONS[key].default;
-    return (typeof fallback === 'function' ? fallback(this.config) : fallback) as SettingValue<K>;
+    const fallback = SETTING_DEFINITIONS[key].default as unknown;
+    const value =
+      typeof fallback === 'function'
+        ? (fallback as (c: AppConfig) => unknown)(this.config)
+        : fallback;
+    return value as SettingValue<K>;
   }
 }
