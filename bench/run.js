@@ -2,13 +2,16 @@
 
 /**
  * Entry point of `npm run bench` (after `npm run build`): starts Tomo and the baselines, runs
- * the seven benchmarks, prints the markdown table and writes bench/results/latest.{json,md}.
+ * the benchmarks, prints the markdown table and writes bench/results/latest.{json,md}.
  * Options: see bench/support/args.js or `node bench/run.js --help`.
  */
 const { benchAgentExec, benchAgentPing, benchAgentSwarm } = require('./agents');
 const { benchColdStart } = require('./cold-start');
 const { benchConcurrentLogins } = require('./concurrent-logins');
 const { benchInstallApp } = require('./deploy');
+const { benchAuditLogsQuery } = require('./audit-logs-query');
+const { benchBackup } = require('./backup');
+const { benchGetMetrics } = require('./get-metrics');
 const { benchMarketplace } = require('./marketplace');
 const { benchMcpToolsCall } = require('./mcp-tools-call');
 const { benchRestAuthMe } = require('./rest-auth-me');
@@ -121,6 +124,10 @@ async function main() {
   if (wants('marketplace')) await attempt('marketplace', () => benchMarketplace({ options, log }));
   // Its own Tomo, sshd (root), catalog and agent daemon, on the real Docker engine.
   if (wants('deploy')) await attempt('deploy', () => benchInstallApp({ options, log }));
+  // Each starts its own Tomo on a database the benchmark fills first.
+  if (wants('metrics')) await attempt('getMetrics', () => benchGetMetrics({ options, log }));
+  if (wants('backup')) await attempt('backup', () => benchBackup({ options, log }));
+  if (wants('audit-logs')) await attempt('auditLogs', () => benchAuditLogsQuery({ options, log }));
 
   const report = {
     generatedAt: new Date().toISOString(),

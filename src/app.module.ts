@@ -36,7 +36,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(pinoOptions(config.logLevel)),
+        LoggerModule.forRoot(pinoOptions(config.logLevel, true)),
         DatabaseModule,
         EventsModule,
         McpModule,

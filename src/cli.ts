@@ -67,7 +67,7 @@ async function rotateEncryptionKey(): Promise<void> {
     const result = await app.get(CredentialRotation).reseal(current, newKey);
     if (nextFile && config.encryptionKeyFile) renameSync(nextFile, config.encryptionKeyFile);
     process.stdout.write(
-      `Re-sealed ${result.resealed} secret(s) (server credentials, app inputs) under key ${result.to_key_id}.\n` +
+      `Re-sealed ${result.resealed} secret(s) (server credentials, app inputs, secret settings, notification channel secrets) under key ${result.to_key_id}.\n` +
         (nextFile
           ? `The new key replaced ${config.encryptionKeyFile}.\n`
           : 'Now set TOMO_ENCRYPTION_KEY to the value of TOMO_NEW_ENCRYPTION_KEY before starting Tomo.\n'),

@@ -100,8 +100,9 @@ describeWith(sshdRequirement(), dockerRequirement())(
     afterAll(async () => {
       for (const id of created) {
         const short = id.replace(/-/g, '').slice(0, 12);
+        const containers = docker('ps', '-aq', '--filter', `label=tomo.installation=${id}`);
         for (const args of [
-          ['rm', '-f', `tomo-${short}-web`, `tomo-${short}-cache`],
+          ['rm', '-f', ...containers.split(/\s+/).filter(Boolean)],
           ['network', 'rm', `tomo-${short}`],
           ['volume', 'rm', '-f', `tomo-${short}-data`],
         ]) {
@@ -189,9 +190,34 @@ describeWith(sshdRequirement(), dockerRequirement())(
       expect(logs.body.logs).toContain('cache-ready');
     }, 120_000);
 
+    it('changing apps.data_root moves only new installations: an update keeps the data where it was', async () => {
+      const moved = await api('PUT', '/api/v1/settings/system/apps.data_root', {
+        value: join(dataRoot, 'elsewhere'),
+      });
+      expect(moved.status).toBe(200);
+      try {
+        const updated = await api('PATCH', `/api/v1/apps/${installationId}`, {
+          config: { env: { 'web:TZ': 'UTC' } },
+        });
+        expect(updated.body).toMatchObject({ status: 'running', error: null });
+        // The new generation mounts the same host directory, so the page is still served.
+        expect(await httpGet(port)).toBe('served-by-tomo');
+      } finally {
+        await api('DELETE', '/api/v1/settings/system/apps.data_root');
+      }
+    }, 120_000);
+
     it('check_status finds a container removed by hand', async () => {
-      const short = installationId.replace(/-/g, '').slice(0, 12);
-      docker('rm', '-f', `tomo-${short}-cache`);
+      // By label: an earlier update gave the containers a generation suffix.
+      const cache = docker(
+        'ps',
+        '-aq',
+        '--filter',
+        `label=tomo.installation=${installationId}`,
+        '--filter',
+        'label=tomo.service=cache',
+      );
+      docker('rm', '-f', cache);
       const status = await api('GET', `/api/v1/apps/${installationId}`);
       expect(status.body).toMatchObject({ status: 'failed' });
       expect(status.body.error).toMatch(/cache no longer exist/);

@@ -1,11 +1,12 @@
 import { ProtocolAgent } from './support/protocol-agent';
-import { TestTomo } from './support/tomo-harness';
+import { GOOD_PASSWORD, TestTomo } from './support/tomo-harness';
 
 /**
  * `/ws/events` against a running Tomo: the first frame authenticates (JWT or API token, never
  * the URL), bad handshakes are refused with an error frame and 4001, `subscribe` narrows the
- * stream, agent status changes arrive as `agent.status`, and terminating the session closes the
- * socket. Clients are raw WebSocket clients, frame by frame.
+ * stream, agent status changes arrive as `agent.status`, a notification reaches only its user,
+ * backups only admins, and ending the credential (terminate, logout, password change, token
+ * revocation) closes the socket at once. Clients are raw WebSocket clients, frame by frame.
  */
 describe('live events on /ws/events', () => {
   let tomo: TestTomo;
@@ -126,6 +127,93 @@ describe('live events on /ws/events', () => {
     everything.socket.close();
     expect(client.closed).toBeUndefined();
     client.socket.close();
+  });
+
+  it('a readonly user receives only their own notifications', async () => {
+    const alice = await tomo.createUser('live-alice', 'readonly', adminToken);
+    const bob = await tomo.createUser('live-bob', 'readonly', adminToken);
+    const aliceSocket = await signedIn(alice.token);
+    const bobSocket = await signedIn(bob.token);
+    // Five wrong passwords lock Alice's account: a notification for her (and the admins).
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await tomo.request('POST', '/api/v1/auth/login', {
+        body: { username: 'live-alice', password: `not her password ${attempt}` },
+      });
+    }
+    const pushed = await aliceSocket.next((frame) => frame.event === 'notification.created');
+    expect(pushed.data).toMatchObject({
+      type: 'account.locked',
+      severity: 'warning',
+      title: 'Account live-alice locked',
+      read: false,
+    });
+    const stored = await tomo.request('GET', '/api/v1/notifications', { token: alice.token });
+    expect(stored.body.items[0]).toEqual(pushed.data);
+    // Bob's socket was sent nothing: it answers a ping, and had no notification before it.
+    bobSocket.send({ type: 'ping' });
+    await bobSocket.next((frame) => frame.type === 'pong');
+    expect(bobSocket.frames.filter((frame) => frame.type === 'event')).toEqual([]);
+    aliceSocket.socket.close();
+    bobSocket.socket.close();
+  });
+
+  it('backup.status reaches admins only', async () => {
+    const reader = await tomo.createUser('live-backup-reader', 'readonly', adminToken);
+    const readerSocket = await signedIn(reader.token);
+    const adminSocket = await signedIn(adminToken);
+    const created = await tomo.request('POST', '/api/v1/backups', {
+      token: adminToken,
+      body: { note: 'live events' },
+    });
+    expect(created.status).toBe(201);
+    const finished = await adminSocket.next(
+      (frame) => frame.event === 'backup.status' && frame.data.status === 'finished',
+    );
+    expect(finished.data).toMatchObject({ trigger: 'manual', error: null });
+    expect(typeof finished.data.filename).toBe('string');
+    readerSocket.send({ type: 'ping' });
+    await readerSocket.next((frame) => frame.type === 'pong');
+    expect(readerSocket.frames.some((frame) => frame.event === 'backup.status')).toBe(false);
+    readerSocket.socket.close();
+    adminSocket.socket.close();
+  });
+
+  it('logging out closes the live socket of that session at once (4001)', async () => {
+    const user = await tomo.createUser('live-logout', 'user', adminToken);
+    const client = await signedIn(user.token);
+    const loggedOut = await tomo.request('POST', '/api/v1/auth/logout', { token: user.token });
+    expect(loggedOut.status).toBe(200);
+    // Well before the periodic 30 s credential check.
+    expect((await client.closedWith()).code).toBe(4001);
+  });
+
+  it('a password change closes the sockets of the other sessions, not its own', async () => {
+    const user = await tomo.createUser('live-password', 'user', adminToken);
+    const other = await signedIn(await tomo.login('live-password', GOOD_PASSWORD));
+    const own = await signedIn(user.token);
+    const changed = await tomo.request('POST', '/api/v1/auth/password', {
+      token: user.token,
+      body: { current_password: GOOD_PASSWORD, new_password: 'a brand new lantern by the sea' },
+    });
+    expect(changed.status).toBe(200);
+    expect((await other.closedWith()).code).toBe(4001);
+    own.send({ type: 'ping' });
+    await own.next((frame) => frame.type === 'pong');
+    expect(own.closed).toBeUndefined();
+    own.socket.close();
+  });
+
+  it('revoking an API token closes the sockets opened with it at once (4001)', async () => {
+    const created = await tomo.request('POST', '/api/v1/api-tokens', {
+      token: adminToken,
+      body: { name: 'live revoke' },
+    });
+    const client = await signedIn(created.body.token);
+    const revoked = await tomo.request('DELETE', `/api/v1/api-tokens/${created.body.id}`, {
+      token: adminToken,
+    });
+    expect(revoked.status).toBe(200);
+    expect((await client.closedWith()).code).toBe(4001);
   });
 
   it('terminating the session closes its live socket with 4001', async () => {

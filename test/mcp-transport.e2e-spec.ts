@@ -103,7 +103,9 @@ describe('MCP transport: Host/Origin, credentials, toolsets', () => {
   it('narrows tools/list with X-MCP-Toolsets and X-MCP-Readonly', async () => {
     const audit = await tomo.mcp(adminToken, '2026', { 'X-MCP-Toolsets': 'audit' });
     expect((await audit.listTools()).tools.map((t) => t.name).sort()).toEqual([
+      'get_logs_by_source',
       'query_audit_log',
+      'query_logs',
       'verify_audit_log',
     ]);
     await audit.close();

@@ -147,6 +147,78 @@ const TOOLS: Record<string, ToolContract> = {
     readOnly: true,
     args: ['installation_id', 'tail', 'service'],
   },
+  get_setting: { access: 'readonly', readOnly: true, args: ['key', 'scope'] },
+  list_settings: { access: 'readonly', readOnly: true, args: ['scope', 'category'] },
+  update_setting: {
+    access: 'readonly',
+    readOnly: false,
+    args: ['key', 'value', 'scope', 'expected_version'],
+  },
+  reset_setting: { access: 'readonly', readOnly: false, args: ['key', 'scope'] },
+  get_settings_audit: { access: 'admin', readOnly: true, args: ['key', 'limit', 'offset'] },
+  create_policy: {
+    access: 'admin',
+    readOnly: false,
+    args: ['data_type', 'retention_days', 'enabled'],
+  },
+  list_policies: { access: 'admin', readOnly: true, args: [] },
+  update_policy: {
+    access: 'admin',
+    readOnly: false,
+    args: ['policy_id', 'retention_days', 'enabled'],
+  },
+  delete_policy: { access: 'admin', readOnly: false, args: ['policy_id'] },
+  preview_retention: { access: 'admin', readOnly: true, args: ['data_type'] },
+  run_retention: { access: 'admin', readOnly: false, args: ['data_type'] },
+  get_notifications: {
+    access: 'readonly',
+    readOnly: true,
+    args: ['unread_only', 'limit', 'offset'],
+  },
+  mark_read: { access: 'readonly', readOnly: false, args: ['notification_id'] },
+  mark_all_read: { access: 'readonly', readOnly: false, args: [] },
+  dismiss_notification: { access: 'readonly', readOnly: false, args: ['notification_id'] },
+  get_unread_count: { access: 'readonly', readOnly: true, args: [] },
+  list_notification_channels: { access: 'admin', readOnly: true, args: [] },
+  create_notification_channel: {
+    access: 'admin',
+    readOnly: false,
+    args: ['name', 'kind', 'url', 'secret', 'topic', 'min_severity', 'event_types', 'enabled'],
+  },
+  update_notification_channel: {
+    access: 'admin',
+    readOnly: false,
+    args: [
+      'channel_id',
+      'name',
+      'url',
+      'secret',
+      'topic',
+      'min_severity',
+      'event_types',
+      'enabled',
+    ],
+  },
+  delete_notification_channel: { access: 'admin', readOnly: false, args: ['channel_id'] },
+  test_notification_channel: { access: 'admin', readOnly: false, args: ['channel_id'] },
+  get_status: { access: 'readonly', readOnly: true, args: [] },
+  get_metrics: {
+    access: 'readonly',
+    readOnly: true,
+    args: ['server_id', 'metric', 'since', 'until', 'resolution'],
+  },
+  get_resource_usage: { access: 'readonly', readOnly: true, args: ['server_id'] },
+  get_dashboard: { access: 'readonly', readOnly: true, args: [] },
+  create_backup: { access: 'admin', readOnly: false, args: ['passphrase', 'note'] },
+  list_backups: { access: 'admin', readOnly: true, args: [] },
+  restore_backup: { access: 'admin', readOnly: false, args: ['backup_id', 'passphrase'] },
+  delete_backup: { access: 'admin', readOnly: false, args: ['backup_id'] },
+  query_logs: {
+    access: 'admin',
+    readOnly: true,
+    args: ['level', 'source', 'search', 'since', 'until', 'limit', 'offset'],
+  },
+  get_logs_by_source: { access: 'admin', readOnly: true, args: ['source', 'limit'] },
 };
 
 /** REST route → the tool of the same operation (one policy: the same minimum role). */
@@ -212,14 +284,53 @@ const ROUTES: Record<string, keyof typeof TOOLS> = {
   'DELETE /api/v1/apps/{installation_id}': 'uninstall_app',
   'GET /api/v1/apps/{installation_id}/logs': 'get_app_logs',
   'POST /api/v1/servers/{server_id}/apps/preflight': 'run_preflight_checks',
+  'GET /api/v1/settings/{scope}/{key}': 'get_setting',
+  'GET /api/v1/settings/{scope}': 'list_settings',
+  'PUT /api/v1/settings/{scope}/{key}': 'update_setting',
+  'DELETE /api/v1/settings/{scope}/{key}': 'reset_setting',
+  'GET /api/v1/settings/audit': 'get_settings_audit',
+  'POST /api/v1/retention/policies': 'create_policy',
+  'GET /api/v1/retention/policies': 'list_policies',
+  'PATCH /api/v1/retention/policies/{policy_id}': 'update_policy',
+  'DELETE /api/v1/retention/policies/{policy_id}': 'delete_policy',
+  'GET /api/v1/retention/preview': 'preview_retention',
+  'POST /api/v1/retention/run': 'run_retention',
+  'GET /api/v1/notifications': 'get_notifications',
+  'POST /api/v1/notifications/{notification_id}/read': 'mark_read',
+  'POST /api/v1/notifications/read-all': 'mark_all_read',
+  'DELETE /api/v1/notifications/{notification_id}': 'dismiss_notification',
+  'GET /api/v1/notifications/unread-count': 'get_unread_count',
+  'GET /api/v1/notification-channels': 'list_notification_channels',
+  'POST /api/v1/notification-channels': 'create_notification_channel',
+  'PATCH /api/v1/notification-channels/{channel_id}': 'update_notification_channel',
+  'DELETE /api/v1/notification-channels/{channel_id}': 'delete_notification_channel',
+  'POST /api/v1/notification-channels/{channel_id}/test': 'test_notification_channel',
+  'GET /api/v1/status': 'get_status',
+  'GET /api/v1/servers/{server_id}/metrics': 'get_metrics',
+  'GET /api/v1/servers/{server_id}/resources': 'get_resource_usage',
+  'GET /api/v1/dashboard': 'get_dashboard',
+  /** Prometheus text for the backend: any signed-in caller, like get_status. */
+  'GET /metrics': 'get_status',
+  'POST /api/v1/backups': 'create_backup',
+  'GET /api/v1/backups': 'list_backups',
+  'POST /api/v1/backups/{backup_id}/restore': 'restore_backup',
+  'DELETE /api/v1/backups/{backup_id}': 'delete_backup',
+  'GET /api/v1/backups/{backup_id}/download': 'list_backups',
+  'POST /api/v1/backups/upload': 'create_backup',
+  'GET /api/v1/logs': 'query_logs',
+  'GET /api/v1/logs/sources/{source}': 'get_logs_by_source',
 };
 
 /** Operations on the caller's own credentials: each call gets its own fresh credential. */
 const SPENDS_CREDENTIAL = new Set(['logout', 'terminate_session', 'revoke_api_token']);
 /** Destructive tools a non-admin may use because they touch only the caller's own credentials. */
 const OWN_CREDENTIAL_TOOLS = new Set(['revoke_api_token', 'terminate_session', 'logout']);
-/** Destructive tools TOOLS.md grants to users: removing an app is a user's own operation. */
-const USER_DESTRUCTIVE_TOOLS = new Set(['uninstall_app']);
+/**
+ * Destructive tools TOOLS.md grants below admin: removing an app is a user's own operation;
+ * dismissing a notification and resetting a setting touch only the caller's own objects
+ * (a system setting still needs an admin).
+ */
+const USER_DESTRUCTIVE_TOOLS = new Set(['uninstall_app', 'dismiss_notification', 'reset_setting']);
 
 const CALLERS = ['anonymous', 'readonly', 'user', 'admin', 'read-only token'] as const;
 type Caller = (typeof CALLERS)[number];

@@ -70,10 +70,22 @@ const USAGE = `Usage: npm run bench [-- options]
                        simulated agents connected at each step of the agents benchmark
                        (500,1000,2000)
   --only <list>        comma-separated subset: mcp,rest,login,cold-start,ssh,agents,
-                       marketplace
+                       marketplace,deploy,metrics,backup,audit-logs
   --strict             exit 1 when a target is missed or a benchmark was skipped`;
 
-const BENCHMARKS = ['mcp', 'rest', 'login', 'cold-start', 'ssh', 'agents', 'marketplace', 'deploy'];
+const BENCHMARKS = [
+  'mcp',
+  'rest',
+  'login',
+  'cold-start',
+  'ssh',
+  'agents',
+  'marketplace',
+  'deploy',
+  'metrics',
+  'backup',
+  'audit-logs',
+];
 
 function positive(name, raw) {
   const value = Number(raw);

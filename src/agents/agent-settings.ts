@@ -1,47 +1,68 @@
-import type { AppConfig } from '../config/app-config';
+import type { SettingsService } from '../settings/settings.service';
 
 /**
- * The `agent.*` system settings (AGENT_PROTOCOL §2 `config`, §1 liveness) with their defaults.
- * The settings module will own them; until then the heartbeat and code lifetime come from the
- * environment (AGENT_HEARTBEAT_*, AGENT_REGISTRATION_CODE_TTL_SECONDS) and the rest is fixed.
+ * The `agent.*` settings (AGENT_PROTOCOL §2 `config`, §1 liveness). Each property reads the
+ * settings service when it is used, so a change made with update_setting applies without a
+ * restart (the defaults come from AGENT_HEARTBEAT_* and AGENT_REGISTRATION_CODE_TTL_SECONDS).
  */
 export interface AgentSettings {
-  metricsInterval: number;
-  healthInterval: number;
-  reconnectTimeout: number;
-  heartbeatInterval: number;
-  heartbeatTimeout: number;
-  autoUpdate: boolean;
-  registrationCodeTtlSeconds: number;
+  readonly metricsInterval: number;
+  readonly healthInterval: number;
+  readonly reconnectTimeout: number;
+  readonly heartbeatInterval: number;
+  readonly heartbeatTimeout: number;
+  readonly autoUpdate: boolean;
+  readonly registrationCodeTtlSeconds: number;
   /** First frame deadline after the socket opens. */
-  handshakeTimeoutSeconds: number;
+  readonly handshakeTimeoutSeconds: number;
   /** Default wait for an RPC answer. */
-  requestTimeoutSeconds: number;
+  readonly requestTimeoutSeconds: number;
 }
 
 export const AGENT_SETTINGS = Symbol('AGENT_SETTINGS');
 
-export const DEFAULT_AGENT_SETTINGS: AgentSettings = {
-  metricsInterval: 30,
-  healthInterval: 60,
-  reconnectTimeout: 30,
-  heartbeatInterval: 30,
-  heartbeatTimeout: 90,
-  autoUpdate: true,
-  registrationCodeTtlSeconds: 30 * 24 * 3600,
-  handshakeTimeoutSeconds: 30,
-  requestTimeoutSeconds: 30,
-};
+/** The fixed parts (not settings). */
+const HANDSHAKE_TIMEOUT_SECONDS = 30;
+const REQUEST_TIMEOUT_SECONDS = 30;
 
-/** The defaults with what the environment overrides (see docs/configuration.md). */
-export function agentSettingsFrom(config: AppConfig): AgentSettings {
+/** A live view of the agent settings: every read is the current value. */
+export function agentSettingsFrom(settings: SettingsService): AgentSettings {
   return {
-    ...DEFAULT_AGENT_SETTINGS,
-    heartbeatInterval: config.agentHeartbeatIntervalSeconds,
-    heartbeatTimeout: config.agentHeartbeatTimeoutSeconds,
-    registrationCodeTtlSeconds: config.agentRegistrationCodeTtlSeconds,
+    get metricsInterval() {
+      return settings.get('agent.metrics_interval');
+    },
+    get healthInterval() {
+      return settings.get('agent.health_interval');
+    },
+    get reconnectTimeout() {
+      return settings.get('agent.reconnect_timeout');
+    },
+    get heartbeatInterval() {
+      return settings.get('agent.heartbeat_interval');
+    },
+    get heartbeatTimeout() {
+      return settings.get('agent.heartbeat_timeout');
+    },
+    get autoUpdate() {
+      return settings.get('agent.auto_update');
+    },
+    get registrationCodeTtlSeconds() {
+      return settings.get('agent.registration_code_ttl');
+    },
+    handshakeTimeoutSeconds: HANDSHAKE_TIMEOUT_SECONDS,
+    requestTimeoutSeconds: REQUEST_TIMEOUT_SECONDS,
   };
 }
+
+/** The setting behind each field of the agents' `config` (pushed with `config.update`). */
+export const AGENT_CONFIG_FIELDS: Readonly<Record<string, string>> = {
+  'agent.metrics_interval': 'metrics_interval',
+  'agent.health_interval': 'health_interval',
+  'agent.reconnect_timeout': 'reconnect_timeout',
+  'agent.heartbeat_interval': 'heartbeat_interval',
+  'agent.heartbeat_timeout': 'heartbeat_timeout',
+  'agent.auto_update': 'auto_update',
+};
 
 /** The `config` object of the registered/authenticated replies. */
 export function agentConfig(settings: AgentSettings) {

@@ -4,7 +4,7 @@ import { ServersModule } from '../servers/servers.module';
 import { AGENT_STATUS_SOURCE } from '../servers/agent-status-source';
 import { AgentRegistry } from './agent-registry.service';
 import { AgentStatusLookup } from './agent-status-source.provider';
-import { APP_CONFIG } from '../config/app-config';
+import { SettingsService } from '../settings/settings.service';
 import { AGENT_SETTINGS, agentSettingsFrom } from './agent-settings';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
@@ -25,7 +25,7 @@ import { AgentInstaller } from './install/agent-installer.service';
   imports: [TypeOrmModule.forFeature([AgentEntity, AgentRegistrationCodeEntity]), ServersModule],
   controllers: [AgentsController],
   providers: [
-    { provide: AGENT_SETTINGS, useFactory: agentSettingsFrom, inject: [APP_CONFIG] },
+    { provide: AGENT_SETTINGS, useFactory: agentSettingsFrom, inject: [SettingsService] },
     AgentRegistry,
     AgentConnections,
     AgentGateway,

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { auditHash, ChainCursor, GENESIS_HASH, rowContinuesChain } from './audit-chain';
+import {
+  anchorSignature,
+  auditHash,
+  ChainCursor,
+  ChainVerifier,
+  GENESIS_HASH,
+  rowContinuesChain,
+} from './audit-chain';
 import { AuditEntryEntity } from './audit-entry.entity';
 
 type Row = Omit<AuditEntryEntity, 'hash'>;
@@ -216,5 +223,108 @@ describe('rowContinuesChain', () => {
   it('rejects a row verified with another key', () => {
     const rows = chain(KEY, 3);
     expect(firstInvalid(randomBytes(32), rows)).toBe(rows[0]!.id);
+  });
+});
+
+describe('ChainVerifier with the anchor left by a retention purge', () => {
+  const ROWS = 10;
+  const PURGED = 4;
+
+  /** A chain of 10 rows whose first 4 were purged, and the anchor the purge signed. */
+  function purged(key = KEY) {
+    const rows = chain(key, ROWS);
+    const last = rows[PURGED - 1]!;
+    const fields = {
+      seq: last.seq,
+      hash: last.hash,
+      purgedCount: PURGED,
+      purgedAt: '2026-03-01T00:00:00.000Z',
+    };
+    const anchor = { ...fields, signature: anchorSignature(key, fields) };
+    return { all: rows, kept: rows.slice(PURGED), anchor };
+  }
+
+  function verify(anchor: ReturnType<typeof purged>['anchor'] | null, rows: AuditEntryEntity[]) {
+    const verifier = new ChainVerifier(KEY, anchor);
+    const sorted = [...rows].sort((a, b) => a.seq - b.seq);
+    // In batches of 3, as the service reads them.
+    for (let start = 0; start < sorted.length; start += 3) {
+      if (!verifier.check(sorted.slice(start, start + 3))) break;
+    }
+    return verifier.result();
+  }
+
+  it('accepts the remaining rows from the anchor, and a whole chain without one', () => {
+    const { all, kept, anchor } = purged();
+    expect(verify(anchor, kept)).toEqual({
+      valid: true,
+      checked: ROWS - PURGED,
+      first_invalid_id: null,
+    });
+    expect(verify(null, all)).toEqual({ valid: true, checked: ROWS, first_invalid_id: null });
+    expect(verify(anchor, [])).toEqual({ valid: true, checked: 0, first_invalid_id: null });
+  });
+
+  it.each(['seq', 'hash', 'purgedCount', 'purgedAt', 'signature'] as const)(
+    'names the first remaining row when the anchor’s %s was edited',
+    (field) => {
+      const { kept, anchor } = purged();
+      const edited = {
+        ...anchor,
+        [field]: typeof anchor[field] === 'number' ? anchor[field] + 1 : 'f'.repeat(64),
+      };
+      expect(verify(edited, kept)).toEqual({
+        valid: false,
+        checked: 1,
+        first_invalid_id: kept[0]!.id,
+      });
+    },
+  );
+
+  it('refuses an anchor signed with another key, even one that points at the right row', () => {
+    const { kept } = purged();
+    const { anchor: forged } = purged(randomBytes(32));
+    const pointing = {
+      ...forged,
+      seq: PURGED,
+      hash: kept[0]!.prevHash,
+    };
+    expect(verify(pointing, kept).valid).toBe(false);
+  });
+
+  it('names the first remaining row when the anchor was deleted', () => {
+    const { kept } = purged();
+    expect(verify(null, kept)).toEqual({
+      valid: false,
+      checked: 1,
+      first_invalid_id: kept[0]!.id,
+    });
+  });
+
+  it('names a purged row that was put back before the anchor', () => {
+    const { all, kept, anchor } = purged();
+    const reinserted = all[PURGED - 1]!;
+    expect(verify(anchor, [reinserted, ...kept])).toEqual({
+      valid: false,
+      checked: 1,
+      first_invalid_id: reinserted.id,
+    });
+    const older = all[0]!;
+    expect(verify(anchor, [older, ...kept]).first_invalid_id).toBe(older.id);
+  });
+
+  it('names the row after a deleted one, first remaining row included', () => {
+    for (let index = 0; index < ROWS - PURGED - 1; index++) {
+      const { kept, anchor } = purged();
+      const after = kept[index + 1]!;
+      kept.splice(index, 1);
+      expect(verify(anchor, kept)).toMatchObject({ valid: false, first_invalid_id: after.id });
+    }
+  });
+
+  it('does not take a row hash for an anchor signature', () => {
+    const { all, kept, anchor } = purged();
+    const last = all[PURGED - 1]!;
+    expect(verify({ ...anchor, signature: last.hash }, kept).valid).toBe(false);
   });
 });

@@ -3,11 +3,13 @@ import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 /**
  * One audited event. `hash` is HMAC-SHA256 (key outside the database) over this row's
  * fields and `prev_hash`, the hash of the row before it in `seq` order.
+ * `idx_audit_log_action_timestamp` (made by the retention migration) answers query_audit_log by
+ * action and time, newest first, from the index alone.
  */
 @Entity('audit_log')
 @Unique('uq_audit_log_seq', ['seq'])
 @Index('idx_audit_log_timestamp', ['timestamp'])
-@Index('idx_audit_log_action', ['action'])
+@Index('idx_audit_log_action_timestamp', ['action', 'timestamp', 'seq'])
 @Index('idx_audit_log_actor_id', ['actorId'])
 export class AuditEntryEntity {
   @PrimaryColumn('varchar', { length: 36 })

@@ -9,18 +9,15 @@ import { nowIso } from '../common/time';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PreparedStatements } from '../database/prepared-statements';
 import { TransactionRunner } from '../database/transaction-runner';
-import { auditHash, ChainCursor, GENESIS_HASH, rowContinuesChain } from './audit-chain';
+import { ANCHOR_ID, AuditAnchorEntity } from './audit-anchor.entity';
+import { auditHash, ChainVerification, ChainVerifier, GENESIS_HASH } from './audit-chain';
 import { AuditEntryEntity } from './audit-entry.entity';
 import { AuditEntryView, AuditRecord } from './audit-record';
 import { QueryAuditLogDto } from './dto/query-audit-log.dto';
 
 const VERIFY_BATCH = 1000;
 
-export interface AuditVerification {
-  valid: boolean;
-  checked: number;
-  first_invalid_id: string | null;
-}
+export type AuditVerification = ChainVerification;
 
 /** The tamper-evident audit log. Appends are chained with an HMAC keyed outside the database. */
 const LAST_ENTRY_SQL = 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1';
@@ -66,7 +63,7 @@ export class AuditService {
     // On SQLite, two kept statements on the transaction's own connection: every write of Tomo
     // appends here, and TypeORM's query building cost more than the hashing.
     const fast = this.statements.available;
-    const last = fast
+    const newest = fast
       ? this.statements.get<{ seq: number; hash: string }>(LAST_ENTRY_SQL)
       : (
           await manager.getRepository(AuditEntryEntity).find({
@@ -75,6 +72,9 @@ export class AuditService {
             select: { seq: true, hash: true },
           })
         )[0];
+    // Retention purged every row: the chain goes on from the anchor, not from the genesis.
+    const last =
+      newest ?? (await manager.getRepository(AuditAnchorEntity).findOneBy({ id: ANCHOR_ID }));
     const principal = actor.principal;
     const row: Omit<AuditEntryEntity, 'hash'> = {
       id: randomUUID(),
@@ -145,33 +145,38 @@ export class AuditService {
       query.andWhere('entry.timestamp >= :since', { since: new Date(filter.since).toISOString() });
     if (filter.until)
       query.andWhere('entry.timestamp <= :until', { until: new Date(filter.until).toISOString() });
-    const [rows, total] = await query
-      .orderBy('entry.seq', 'DESC')
-      .take(filter.limit ?? 50)
-      .skip(filter.offset ?? 0)
-      .getManyAndCount();
-    return { items: rows.map(toAuditEntryView), total };
+    const counted = await query.clone().select('COUNT(*)', 'total').getRawOne<{ total: number }>();
+    // Newest first: by time, then by position for rows of the same millisecond (appends take
+    // their time in seq order, so this is seq order; the indexes serve it without sorting).
+    const rows = await query
+      .orderBy('entry.timestamp', 'DESC')
+      .addOrderBy('entry.seq', 'DESC')
+      .limit(filter.limit ?? 50)
+      .offset(filter.offset ?? 0)
+      .getMany();
+    return { items: rows.map(toAuditEntryView), total: Number(counted?.total ?? 0) };
   }
 
-  /** Walks the chain in order; names the first row that was edited, deleted, inserted or moved. */
+  /**
+   * Walks the chain in order from its start (the genesis, or the signed anchor left by the last
+   * retention purge); names the first row that was edited, deleted, inserted or moved, or the
+   * first row after an anchor that was edited or deleted.
+   */
   async verify(): Promise<AuditVerification> {
-    const cursor: ChainCursor = { prevHash: GENESIS_HASH, prevSeq: 0 };
-    let checked = 0;
+    const anchor = await this.entries.manager
+      .getRepository(AuditAnchorEntity)
+      .findOneBy({ id: ANCHOR_ID });
+    const verifier = new ChainVerifier(this.config.auditKey, anchor);
+    let after = -1;
     for (;;) {
-      const batch = await this.entries.find({
-        order: { seq: 'ASC' },
-        skip: checked,
-        take: VERIFY_BATCH,
-      });
-      for (const row of batch) {
-        if (!rowContinuesChain(this.config.auditKey, row, cursor)) {
-          return { valid: false, checked: checked + 1, first_invalid_id: row.id };
-        }
-        cursor.prevHash = row.hash;
-        cursor.prevSeq = row.seq;
-        checked++;
-      }
-      if (batch.length < VERIFY_BATCH) return { valid: true, checked, first_invalid_id: null };
+      const batch = await this.entries
+        .createQueryBuilder('entry')
+        .where('entry.seq > :after', { after })
+        .orderBy('entry.seq', 'ASC')
+        .take(VERIFY_BATCH)
+        .getMany();
+      if (!verifier.check(batch) || batch.length < VERIFY_BATCH) return verifier.result();
+      after = batch.at(-1)!.seq;
     }
   }
 }

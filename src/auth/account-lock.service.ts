@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, MoreThan, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -7,21 +7,14 @@ import { Page } from '../common/dto/pagination.dto';
 import { notFound } from '../common/errors/domain-error';
 import { isoPlusSeconds, nowIso } from '../common/time';
 import { TransactionRunner } from '../database/transaction-runner';
+import { SettingsService } from '../settings/settings.service';
 import { AccountLockEntity } from './entities/account-lock.entity';
 import { LockedAccountView, toLockedAccountView } from './views';
 
-/** Lockout policy; the settings module (a later issue) will make these editable at run time. */
-export interface LockoutPolicy {
-  maxAttempts: number;
-  lockSeconds: number;
-}
-
-export const LOCKOUT_POLICY = Symbol('LOCKOUT_POLICY');
-export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = { maxAttempts: 5, lockSeconds: 900 };
-
 /**
  * Failed logins per username, whether or not the user exists (so that a lock says nothing
- * about existence). The only writer of `account_locks`.
+ * about existence). The only writer of `account_locks`. The policy comes from the settings
+ * security.max_login_attempts and security.account_lockout_duration.
  */
 @Injectable()
 export class AccountLockService {
@@ -29,7 +22,7 @@ export class AccountLockService {
     @InjectRepository(AccountLockEntity) private readonly locks: Repository<AccountLockEntity>,
     private readonly transactions: TransactionRunner,
     private readonly audit: AuditService,
-    @Inject(LOCKOUT_POLICY) private readonly policy: LockoutPolicy,
+    private readonly settings: SettingsService,
   ) {}
 
   async lockedUntil(username: string): Promise<string | null> {
@@ -51,8 +44,15 @@ export class AccountLockService {
     }
     lock.failedAttempts += 1;
     lock.lastFailureAt = now;
-    const locksNow = lock.failedAttempts >= this.policy.maxAttempts && !lock.lockedUntil;
-    if (locksNow) lock.lockedUntil = isoPlusSeconds(now, this.policy.lockSeconds);
+    // The policy is read at each failure, so a changed setting applies to the next one.
+    const maxAttempts = this.settings.get('security.max_login_attempts');
+    const locksNow = lock.failedAttempts >= maxAttempts && !lock.lockedUntil;
+    if (locksNow) {
+      lock.lockedUntil = isoPlusSeconds(
+        now,
+        this.settings.get('security.account_lockout_duration'),
+      );
+    }
     await repository.save(lock);
     return locksNow ? lock : null;
   }

@@ -7,6 +7,7 @@ import { Actor, principalOf } from '../common/auth/principal';
 import { randomToken, sha256Hex } from '../common/crypto/tokens';
 import { Page } from '../common/dto/pagination.dto';
 import { notFound } from '../common/errors/domain-error';
+import { EventBus } from '../common/events/event-bus';
 import { isoPlusSeconds, nowIso } from '../common/time';
 import { TransactionRunner } from '../database/transaction-runner';
 import { CreateApiTokenDto, TokenIdDto } from './dto/api-token.dto';
@@ -23,6 +24,7 @@ export class ApiTokensService {
     @InjectRepository(ApiTokenEntity) private readonly tokens: Repository<ApiTokenEntity>,
     private readonly transactions: TransactionRunner,
     private readonly audit: AuditService,
+    private readonly events: EventBus,
   ) {}
 
   async create(actor: Actor, dto: CreateApiTokenDto): Promise<ApiTokenView & { token: string }> {
@@ -68,7 +70,7 @@ export class ApiTokensService {
 
   async revoke(actor: Actor, dto: TokenIdDto): Promise<{ success: true }> {
     const principal = principalOf(actor);
-    await this.transactions.run(async (manager) => {
+    const revoked = await this.transactions.run(async (manager) => {
       const repository = manager.getRepository(ApiTokenEntity);
       const token = await repository.findOneBy({ id: dto.token_id, revokedAt: IsNull() });
       if (!token || (token.userId !== principal.userId && principal.role !== 'admin'))
@@ -84,7 +86,10 @@ export class ApiTokensService {
         },
         manager,
       );
+      return token;
     });
+    // Live sockets opened with the token close now rather than at their next credential check.
+    this.events.emit('api_token.revoked', { tokenId: revoked.id, userId: revoked.userId });
     return { success: true };
   }
 

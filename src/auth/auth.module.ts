@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AUTHENTICATOR } from '../common/auth/authenticator';
-import { AccountLockService, DEFAULT_LOCKOUT_POLICY, LOCKOUT_POLICY } from './account-lock.service';
+import { AccountLockService } from './account-lock.service';
 import { AdminBootstrap } from './admin-bootstrap';
 import { ApiTokensService } from './api-tokens.service';
 import { CredentialsTools } from './api-tokens.tools';
@@ -19,6 +19,7 @@ import { LoginRateLimiter } from './login-rate-limiter';
 import { PasswordHasher } from './password-hasher';
 import { PasswordPolicyService } from './password-policy.service';
 import { SessionTokens } from './session-tokens';
+import { SessionsRetention } from './sessions-retention';
 import { SessionsService } from './sessions.service';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
@@ -34,6 +35,7 @@ import { UsersTools } from './users.tools';
   providers: [
     UsersService,
     SessionsService,
+    SessionsRetention,
     AccountLockService,
     ApiTokensService,
     AuthService,
@@ -48,7 +50,6 @@ import { UsersTools } from './users.tools';
     UsersTools,
     CredentialsTools,
     { provide: AUTHENTICATOR, useExisting: CredentialsService },
-    { provide: LOCKOUT_POLICY, useValue: DEFAULT_LOCKOUT_POLICY },
   ],
   exports: [AUTHENTICATOR, UsersService, AdminBootstrap],
 })

@@ -97,6 +97,7 @@ export class AuthService {
       if (locked?.lockedUntil)
         this.events.emit('account.locked', {
           username: locked.username,
+          userId: user?.id ?? null,
           lockedUntil: locked.lockedUntil,
           attempts: locked.failedAttempts,
         });
@@ -142,6 +143,14 @@ export class AuthService {
         manager,
       );
     });
+    // Live sockets of this session close now rather than at their next credential check.
+    if (principal.sessionId) {
+      this.events.emit('session.revoked', {
+        sessionId: principal.sessionId,
+        userId: principal.userId,
+        reason: 'logout',
+      });
+    }
     return { success: true };
   }
 
@@ -189,9 +198,9 @@ export class AuthService {
     }
     await this.policy.assertAcceptable(dto.new_password, user);
     const hash = await this.hasher.hash(dto.new_password);
-    await this.transactions.run(async (manager) => {
+    const revoked = await this.transactions.run(async (manager) => {
       await this.users.setPasswordHash(manager, user.id, hash);
-      await this.sessions.revokeAllForUser(
+      const ended = await this.sessions.revokeAllForUser(
         manager,
         user.id,
         'password_changed',
@@ -202,7 +211,15 @@ export class AuthService {
         { action: 'auth.password_changed', targetType: 'user', targetId: user.id },
         manager,
       );
+      return ended;
     });
+    for (const sessionId of revoked) {
+      this.events.emit('session.revoked', {
+        sessionId,
+        userId: user.id,
+        reason: 'password_changed',
+      });
+    }
     return { success: true };
   }
 

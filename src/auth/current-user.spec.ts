@@ -46,13 +46,15 @@ describe('AuthService.currentUser with the credential check of the same request'
     );
     const statements = new PreparedStatements(dataSource);
     transactions = new TransactionRunner(dataSource);
-    const config = { jwt: {}, sessionIdleTimeoutSeconds: 3600 } as never;
+    const config = { jwt: {} } as never;
+    const settings = { get: () => 3600 } as never;
     const sessions = new SessionsService(
       null as never,
       transactions,
       null as never,
       null as never,
       config,
+      settings,
     );
     const tokens = { verify: () => ({ sub: 'u1', jti: 's1', exp: 0 }) } as unknown as SessionTokens;
     credentials = new CredentialsService(

@@ -10,6 +10,7 @@ import { EventBus } from '../common/events/event-bus';
 import { isoPlusSeconds, nowIso } from '../common/time';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction-runner';
+import { SettingsService } from '../settings/settings.service';
 import { ListSessionsDto, SessionIdDto } from './dto/session.dto';
 import { SessionEntity } from './entities/session.entity';
 import { SessionStatus, SessionView, toSessionView } from './views';
@@ -26,6 +27,7 @@ export class SessionsService {
     private readonly audit: AuditService,
     private readonly events: EventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly settings: SettingsService,
   ) {}
 
   async open(manager: EntityManager, userId: string, actor: Actor): Promise<SessionEntity> {
@@ -51,7 +53,8 @@ export class SessionsService {
   ): SessionStatus {
     if (session.revokedAt) return 'revoked';
     if (Date.parse(session.expiresAt) <= now) return 'expired';
-    if (now - Date.parse(session.lastActivityAt) > this.config.sessionIdleTimeoutSeconds * 1000) {
+    const idleSeconds = this.settings.get('security.session_idle_timeout');
+    if (now - Date.parse(session.lastActivityAt) > idleSeconds * 1000) {
       return 'expired';
     }
     return 'active';
@@ -132,12 +135,16 @@ export class SessionsService {
     userId: string,
     reason: string,
     exceptSessionId?: string,
-  ): Promise<void> {
-    await manager
-      .getRepository(SessionEntity)
-      .update(
-        { userId, revokedAt: IsNull(), ...(exceptSessionId ? { id: Not(exceptSessionId) } : {}) },
-        { revokedAt: nowIso(), revokedReason: reason },
-      );
+  ): Promise<string[]> {
+    const where = {
+      userId,
+      revokedAt: IsNull(),
+      ...(exceptSessionId ? { id: Not(exceptSessionId) } : {}),
+    };
+    const repository = manager.getRepository(SessionEntity);
+    // The ids, so the caller can announce each (session.revoked) once this has committed.
+    const revoked = await repository.find({ select: { id: true }, where });
+    await repository.update(where, { revokedAt: nowIso(), revokedReason: reason });
+    return revoked.map((session) => session.id);
   }
 }

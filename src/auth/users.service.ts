@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, FindOptionsWhere, In, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/auth/principal';
 import { Role } from '../common/auth/roles';
@@ -63,6 +63,24 @@ export class UsersService {
   async adminExists(manager?: EntityManager): Promise<boolean> {
     const repository = manager ? manager.getRepository(UserEntity) : this.users;
     return (await repository.countBy({ role: 'admin' })) > 0;
+  }
+
+  /**
+   * Active users among `userIds`, plus every active admin when `admins` is set (the recipients
+   * of a notification), each once.
+   */
+  async activeIds(
+    manager: EntityManager,
+    recipients: { userIds: string[]; admins: boolean },
+  ): Promise<string[]> {
+    const where: FindOptionsWhere<UserEntity>[] = [];
+    if (recipients.userIds.length) where.push({ id: In(recipients.userIds), isActive: true });
+    if (recipients.admins) where.push({ role: 'admin', isActive: true });
+    if (where.length === 0) return [];
+    const rows = await manager
+      .getRepository(UserEntity)
+      .find({ select: { id: true }, where, order: { createdAt: 'ASC' } });
+    return rows.map((row) => row.id);
   }
 
   /** Validates and hashes before the transaction, then inserts and audits in it. */

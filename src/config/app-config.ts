@@ -19,7 +19,13 @@ export interface AppConfig {
   encryptionKeyFile: string | null;
   /** Keys that still open envelopes but no longer seal (an interrupted rotation's other key). */
   encryptionKeyFallbacks: Buffer[];
+  /**
+   * Chains audit_log and settings_audit. Read it at each use, never keep a copy: a restore that
+   * adopts a backup's audit key replaces it here (docs/backup.md).
+   */
   auditKey: Buffer;
+  /** The generated key file when the key is not given by TOMO_AUDIT_KEY (null then). */
+  auditKeyFile: string | null;
   admin: { username: string; password: string; generate: boolean };
   passwordMinLength: number;
   trustProxy: string;

@@ -102,7 +102,10 @@ export const ENVIRONMENT_SCHEMA = {
   SESSION_IDLE_TIMEOUT_SECONDS: positiveInt(
     60,
     86400,
-  )({ default: 3600, desc: 'A session unused for this long ends.' }),
+  )({
+    default: 3600,
+    desc: 'Default of the setting security.session_idle_timeout: a session unused for this long ends.',
+  }),
   TOMO_ENCRYPTION_KEY: str({
     default: '',
     desc: 'Key sealing stored credentials (base64 or hex, 32 bytes). Generated into the data directory when empty.',
@@ -160,43 +163,43 @@ export const ENVIRONMENT_SCHEMA = {
     86400,
   )({
     default: 300,
-    desc: 'How often every server is probed to refresh its status and last_seen_at; 0 turns the periodic check off.',
+    desc: 'Default of the setting servers.check_interval: how often every server is probed to refresh its status and last_seen_at; 0 turns the periodic check off.',
   }),
   AGENT_HEARTBEAT_INTERVAL_SECONDS: positiveInt(
     1,
     3600,
   )({
     default: 30,
-    desc: 'How often the backend pings each agent socket (agent.heartbeat_interval until the settings module owns it).',
+    desc: 'Default of the setting agent.heartbeat_interval: how often the backend pings each agent socket.',
   }),
   AGENT_HEARTBEAT_TIMEOUT_SECONDS: positiveInt(
     2,
     86400,
   )({
     default: 90,
-    desc: 'An agent socket silent this long (no pong, no frame) is closed and the agent marked disconnected.',
+    desc: 'Default of the setting agent.heartbeat_timeout: an agent socket silent this long (no pong, no frame) is closed and the agent marked disconnected.',
   }),
   AGENT_REGISTRATION_CODE_TTL_SECONDS: positiveInt(
     60,
     31536000,
   )({
     default: 2592000,
-    desc: 'Lifetime of a one-time agent registration code (30 days).',
+    desc: 'Default of the setting agent.registration_code_ttl: lifetime of a one-time agent registration code (30 days).',
   }),
   APPS_DATA_ROOT: str({
     default: '/srv/tomo/apps',
-    desc: "Directory on each server under which apps' bind mounts live (`${app_data}` is <root>/<app id>); volume overrides must stay under it.",
+    desc: "Default of the setting apps.data_root: directory on each server under which apps' bind mounts live (`${app_data}` is <root>/<app id>); volume overrides must stay under it.",
   }),
   MARKETPLACE_ALLOW_PRIVATE_SOURCES: bool({
     default: false,
-    desc: 'Allow catalog repositories whose host resolves to a loopback, link-local or private address (file:// is always allowed).',
+    desc: 'Default of the setting marketplace.allow_private_sources: allow catalog repositories whose host resolves to a loopback, link-local or private address (file:// is always allowed).',
   }),
   MARKETPLACE_SYNC_INTERVAL_MINUTES: positiveInt(
     0,
     10080,
   )({
     default: 360,
-    desc: 'How often enabled catalog repositories are synced in the background; 0 turns scheduled sync off.',
+    desc: 'Default of the setting marketplace.sync_interval: how often enabled catalog repositories are synced in the background; 0 turns scheduled sync off.',
   }),
   DATABASE_URL: str({
     default: '',

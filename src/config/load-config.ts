@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { cleanEnv, EnvMissingError } from 'envalid';
 import { AppConfig } from './app-config';
+import { AUDIT_KEY_FILE, settlePendingAuditKey } from './audit-key-file';
 import { ConfigError } from './config-error';
 import { ENVIRONMENT_SCHEMA } from './environment.schema';
 import {
@@ -136,8 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     : resolve(clean.DATA_DIRECTORY);
   ensureDataDirectory(dataDirectory);
   const jwtSecret = clean.JWT_SECRET_KEY || readOrCreateSecretFile(dataDirectory, 'jwt-secret', 48);
+  const auditKeyFile = clean.TOMO_AUDIT_KEY ? null : join(dataDirectory, AUDIT_KEY_FILE);
+  // A restore killed while adopting a backup's audit key: finish or drop it before reading.
+  if (auditKeyFile) settlePendingAuditKey(auditKeyFile);
   const auditKey = Buffer.from(
-    clean.TOMO_AUDIT_KEY || readOrCreateSecretFile(dataDirectory, 'audit-key', 32),
+    clean.TOMO_AUDIT_KEY || readOrCreateSecretFile(dataDirectory, AUDIT_KEY_FILE, 32),
   );
   const encryptionKeyFile = explicitEncryptionKey ? null : join(dataDirectory, ENCRYPTION_KEY_FILE);
   const encryptionKey =
@@ -180,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     encryptionKeyFile,
     encryptionKeyFallbacks,
     auditKey,
+    auditKeyFile,
     admin: {
       username: clean.TOMO_ADMIN_USERNAME,
       password: clean.TOMO_ADMIN_PASSWORD,

@@ -11,6 +11,7 @@ import { Notifications1764806400000 } from '../../migrations/1764806400000-notif
 import { Backups1764892800000 } from '../../migrations/1764892800000-backups';
 import { Retention1764979200000 } from '../../migrations/1764979200000-retention';
 import { Monitoring1765065600000 } from '../../migrations/1765065600000-system-info';
+import { InstallationDataRoot1765152000000 } from '../../migrations/1765152000000-installation-data-root';
 
 /** Migrations in the order they apply. Listed explicitly so the build needs no globbing. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   Backups1764892800000,
   Retention1764979200000,
   Monitoring1765065600000,
+  InstallationDataRoot1765152000000,
 ];

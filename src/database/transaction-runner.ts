@@ -25,6 +25,21 @@ export class TransactionRunner {
   }
 
   /**
+   * Runs `work` with every writer held out (no transaction is open while it runs), e.g. to
+   * replace the database file: close the DataSource, swap, initialize it again. Counts as a
+   * write, so rows read before it are known stale afterwards.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.mutex.runExclusive(async () => {
+      try {
+        return await work();
+      } finally {
+        this.ended++;
+      }
+    });
+  }
+
+  /**
    * Changes each time a write transaction ends (committed or rolled back). A row this process
    * read while the version had a value is still what the database holds while it has that
    * value, since every write goes through here.

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
@@ -9,8 +9,8 @@ import { roleAtLeast } from '../common/auth/roles';
 import type { Page } from '../common/dto/pagination.dto';
 import { DomainError, notFound } from '../common/errors/domain-error';
 import { nowIso } from '../common/time';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction-runner';
+import { SettingsService } from '../settings/settings.service';
 import { CatalogSearchService } from '../marketplace/catalog-search.service';
 import { describeProblems, validateManifest } from '../marketplace/manifest/manifest-validator';
 import type { AppManifest } from '../marketplace/manifest/manifest.types';
@@ -66,7 +66,7 @@ export class AppsService implements OnApplicationBootstrap {
     private readonly engine: DeploymentEngine,
     private readonly inputs: InstallationInputs,
     private readonly events: EventBus,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly settings: SettingsService,
   ) {}
 
   /** An install interrupted by a restart is marked failed; its containers are cleaned up. */
@@ -217,7 +217,7 @@ export class AppsService implements OnApplicationBootstrap {
     const config = mergeConfig(JSON.parse(row.config) as Record<string, unknown>, dto.config);
     const current = this.planOf(row);
     const next = atGeneration(
-      this.plan(manifest, config, row.id, this.inputs.open(row)),
+      this.plan(manifest, config, row.id, this.inputs.open(row), this.dataRootOf(row)),
       row.generation + 1,
     );
     const from = { status: row.status, version: row.version };
@@ -309,29 +309,34 @@ export class AppsService implements OnApplicationBootstrap {
     if (row.status === 'removed') return toInstallationView(row);
     this.assertIdle(row);
     if (!(await this.saveIfUnchanged(row, { status: 'uninstalling' }))) throw busy();
+    const origin: StatusOrigin = { actor, operation: 'uninstall' };
     try {
       const driver = await this.docker.open(row.serverId);
       await this.engine.remove(driver, this.planOf(row), { volumes: dto.remove_volumes === true });
-      const saved = await this.save(row, {
-        status: 'removed',
-        method: driver.method,
-        error: null,
-        services: JSON.stringify(
-          (JSON.parse(row.services) as ServiceState[]).map((service) => ({
-            ...service,
-            container_id: null,
-            state: 'removed',
-            health: null,
-          })),
-        ),
-      });
+      const saved = await this.save(
+        row,
+        {
+          status: 'removed',
+          method: driver.method,
+          error: null,
+          services: JSON.stringify(
+            (JSON.parse(row.services) as ServiceState[]).map((service) => ({
+              ...service,
+              container_id: null,
+              state: 'removed',
+              health: null,
+            })),
+          ),
+        },
+        origin,
+      );
       await this.audit.recordOutcome(actor, 'app.uninstalled', target(row), true, {
         server_id: row.serverId,
         remove_volumes: dto.remove_volumes === true,
       });
       return toInstallationView(saved);
     } catch (error) {
-      await this.save(row, { status: 'failed', error: messageOf(error) });
+      await this.save(row, { status: 'failed', error: messageOf(error) }, origin);
       await this.audit.recordOutcome(actor, 'app.uninstalled', target(row), false, {
         error: messageOf(error).slice(0, 300),
       });
@@ -365,7 +370,8 @@ export class AppsService implements OnApplicationBootstrap {
   ): Promise<InstallationView> {
     await this.connector.load(serverId);
     const id = randomUUID();
-    const plan = this.plan(manifest, config, id);
+    const dataRoot = this.settings.get('apps.data_root');
+    const plan = this.plan(manifest, config, id, undefined, dataRoot);
     const driver = await this.docker.open(serverId);
     const report = await this.checks(driver, manifest, plan);
     if (!report.success) {
@@ -391,6 +397,7 @@ export class AppsService implements OnApplicationBootstrap {
       error: null,
       generation: 0,
       updateTarget: null,
+      dataRoot,
       createdAt: now,
       updatedAt: now,
     };
@@ -412,29 +419,38 @@ export class AppsService implements OnApplicationBootstrap {
         manager,
       );
     });
+    const origin: StatusOrigin = { actor, operation: 'install' };
     try {
       const outcome = await this.engine.deploy(
         driver,
         plan,
         async (status, steps) => {
-          row = await this.save(row, { status, steps: JSON.stringify(steps) });
+          row = await this.save(row, { status, steps: JSON.stringify(steps) }, origin);
         },
         this.progressOf(actor, row),
       );
-      row = await this.save(row, {
-        status: 'running',
-        steps: JSON.stringify(outcome.steps),
-        services: JSON.stringify(outcome.services),
-      });
+      row = await this.save(
+        row,
+        {
+          status: 'running',
+          steps: JSON.stringify(outcome.steps),
+          services: JSON.stringify(outcome.services),
+        },
+        origin,
+      );
       await this.audit.recordOutcome(actor, 'app.installed', target(row), true, { app_id: appId });
       return toInstallationView(row);
     } catch (error) {
       const failure = error instanceof StepFailure ? error : new StepFailure(error, []);
-      row = await this.save(row, {
-        status: 'failed',
-        steps: JSON.stringify(failure.steps),
-        error: describeFailure(failure),
-      });
+      row = await this.save(
+        row,
+        {
+          status: 'failed',
+          steps: JSON.stringify(failure.steps),
+          error: describeFailure(failure),
+        },
+        origin,
+      );
       await this.audit.recordOutcome(actor, 'app.installed', target(row), false, {
         app_id: appId,
         failed_step: failure.failedStep,
@@ -485,11 +501,12 @@ export class AppsService implements OnApplicationBootstrap {
     config: Record<string, unknown>,
     id: string,
     previousInputs?: Record<string, string>,
+    dataRoot: string = this.settings.get('apps.data_root'),
   ): DeploymentPlan {
     try {
       return resolvePlan(manifest, config, {
         installationId: id,
-        dataRoot: this.config.appsDataRoot,
+        dataRoot,
         ...(previousInputs ? { previousInputs } : {}),
       });
     } catch (error) {
@@ -509,7 +526,7 @@ export class AppsService implements OnApplicationBootstrap {
     plan: DeploymentPlan,
     replacing?: DeploymentPlan,
   ): Promise<PreflightReport> {
-    const offer = await driver.offer(this.config.appsDataRoot, publishedPorts(plan));
+    const offer = await driver.offer(this.settings.get('apps.data_root'), publishedPorts(plan));
     // An update may keep the ports the app itself holds now.
     for (const port of replacing ? publishedPorts(replacing) : []) {
       offer.host.bound[port.protocol].delete(port.host);
@@ -548,6 +565,14 @@ export class AppsService implements OnApplicationBootstrap {
     return manifest;
   }
 
+  /**
+   * Where an installation keeps its data: the data root it was made with, so that changing
+   * apps.data_root moves only new installations (rows from before it was recorded follow it).
+   */
+  private dataRootOf(row: InstalledAppEntity): string {
+    return row.dataRoot ?? this.settings.get('apps.data_root');
+  }
+
   /** The plan of an existing installation: same names (of its generation), same kept inputs. */
   private planOf(row: InstalledAppEntity): DeploymentPlan {
     const inputs = this.inputs.open(row);
@@ -556,7 +581,7 @@ export class AppsService implements OnApplicationBootstrap {
       JSON.parse(row.config) as Record<string, unknown>,
       {
         installationId: row.id,
-        dataRoot: this.config.appsDataRoot,
+        dataRoot: this.dataRootOf(row),
         previousInputs: inputs,
       },
     );
@@ -622,6 +647,7 @@ export class AppsService implements OnApplicationBootstrap {
   private async save(
     row: InstalledAppEntity,
     changes: Partial<InstalledAppEntity>,
+    origin?: StatusOrigin,
   ): Promise<InstalledAppEntity> {
     const next = { ...row, ...changes, updatedAt: nowIso() };
     await this.transactions.run((manager) =>
@@ -629,19 +655,26 @@ export class AppsService implements OnApplicationBootstrap {
         .getRepository(InstalledAppEntity)
         .update({ id: row.id }, { ...changes, updatedAt: next.updatedAt }),
     );
-    this.announce(row, next);
+    this.announce(row, next, origin);
     return next;
   }
 
-  /** installation.status for live events, after the change is committed. */
-  private announce(before: InstalledAppEntity, after: InstalledAppEntity): void {
+  /** installation.status for live events and notifications, after the change is committed. */
+  private announce(
+    before: InstalledAppEntity,
+    after: InstalledAppEntity,
+    origin?: StatusOrigin,
+  ): void {
     if (before.status === after.status && before.error === after.error) return;
     this.events.emit('installation.status', {
       installationId: after.id,
       serverId: after.serverId,
       appId: after.appId,
+      name: after.name,
       status: after.status,
       error: after.error,
+      userId: origin?.actor.principal?.userId ?? null,
+      operation: origin?.operation ?? null,
     });
   }
 
@@ -658,6 +691,12 @@ export class AppsService implements OnApplicationBootstrap {
       await actor.progress?.(progress, total, message);
     };
   }
+}
+
+/** Who started the operation a status change belongs to (notifications name them). */
+interface StatusOrigin {
+  actor: Actor;
+  operation: 'install' | 'uninstall';
 }
 
 /** What `update_target` holds while an update runs. */

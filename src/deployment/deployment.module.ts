@@ -10,6 +10,7 @@ import { AppsTools } from './apps.tools';
 import { DeploymentEngine } from './deployment-engine';
 import { InstalledAppEntity } from './entities/installed-app.entity';
 import { InstallationInputs } from './installation-inputs';
+import { InstallationsRetention } from './installations-retention';
 import { ServerDocker } from './server-docker';
 
 /** Installing apps on servers: plans, the engine, the two routes (agent, SSH) and the lifecycle. */
@@ -22,6 +23,14 @@ import { ServerDocker } from './server-docker';
     MarketplaceModule,
   ],
   controllers: [AppsController],
-  providers: [ServerDocker, DeploymentEngine, InstallationInputs, AppsService, AppsTools],
+  providers: [
+    ServerDocker,
+    DeploymentEngine,
+    InstallationInputs,
+    InstallationsRetention,
+    AppsService,
+    AppsTools,
+  ],
+  exports: [AppsService],
 })
 export class DeploymentModule {}

@@ -1,2 +1,5 @@
+import { ActivityEntryEntity } from './activity-entry.entity';
+import { LogEntryEntity } from './log-entry.entity';
+
 /** The entities of the logs module (registered in src/database/entities.ts). */
-export const LOGS_ENTITIES: (new () => object)[] = [];
+export const LOGS_ENTITIES: (new () => object)[] = [LogEntryEntity, ActivityEntryEntity];

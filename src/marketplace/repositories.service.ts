@@ -10,6 +10,7 @@ import { DomainError, notFound } from '../common/errors/domain-error';
 import { nowIso } from '../common/time';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction-runner';
+import { SettingsService } from '../settings/settings.service';
 import { DirectoryTree } from './catalog-tree';
 import { CatalogStore } from './catalog-store';
 import type { AddRepositoryDto, RepositoryIdDto, UpdateRepositoryDto } from './dto/repository.dto';
@@ -48,13 +49,13 @@ export class RepositoriesService implements OnModuleInit, OnModuleDestroy {
     private readonly transactions: TransactionRunner,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly settings: SettingsService,
   ) {}
 
   onModuleInit(): void {
-    if (this.config.marketplaceSyncIntervalMinutes > 0) {
-      this.timer = setInterval(() => void this.syncDue(), SCHEDULER_TICK_MS);
-      this.timer.unref();
-    }
+    // Ticks even while marketplace.sync_interval is 0, so turning it on needs no restart.
+    this.timer = setInterval(() => void this.syncDue(), SCHEDULER_TICK_MS);
+    this.timer.unref();
   }
 
   onModuleDestroy(): void {
@@ -66,7 +67,7 @@ export class RepositoriesService implements OnModuleInit, OnModuleDestroy {
     assertBranchName(branch);
     await assertPublicSource(
       parseRepositoryUrl(dto.url),
-      this.config.marketplaceAllowPrivateSources,
+      this.settings.get('marketplace.allow_private_sources'),
     );
     const slug = toSlug(dto.name);
     const now = nowIso();
@@ -205,7 +206,7 @@ export class RepositoriesService implements OnModuleInit, OnModuleDestroy {
     try {
       await assertPublicSource(
         parseRepositoryUrl(row.url),
-        this.config.marketplaceAllowPrivateSources,
+        this.settings.get('marketplace.allow_private_sources'),
       );
       const checkout = this.checkout(row.id);
       commit = await checkout.sync(row.url, row.branch);
@@ -285,7 +286,9 @@ export class RepositoriesService implements OnModuleInit, OnModuleDestroy {
 
   /** Scheduled sync: enabled repositories whose last sync is older than the interval. */
   private async syncDue(): Promise<void> {
-    const cutoff = Date.now() - this.config.marketplaceSyncIntervalMinutes * 60_000;
+    const minutes = this.settings.get('marketplace.sync_interval');
+    if (minutes === 0) return;
+    const cutoff = Date.now() - minutes * 60_000;
     const rows = await this.repositories.findBy({ enabled: true });
     for (const row of rows) {
       if (row.url === BUILTIN_URL || this.syncing.has(row.id)) continue;

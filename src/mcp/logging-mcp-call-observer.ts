@@ -1,13 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { McpCallObserver } from './mcp-call-observer';
+import { McpCallObserver, ToolCallListener } from './mcp-call-observer';
 
-/** Default observer: failures go to the log; counts come from the monitoring module later. */
+/** Default observer: failures go to the log; calls go to whoever listens (monitoring). */
 @Injectable()
 export class LoggingMcpCallObserver implements McpCallObserver {
   private readonly logger = new Logger('mcp');
+  private readonly listeners: ToolCallListener[] = [];
 
-  toolCalled(): void {
-    // Counted by the monitoring module's observer when it is installed.
+  onToolCalled(listener: ToolCallListener): void {
+    this.listeners.push(listener);
+  }
+
+  toolCalled(name: string, isError: boolean, durationMs: number): void {
+    for (const listener of this.listeners) listener(name, isError, durationMs);
   }
 
   toolFailed(name: string, error: unknown): void {

@@ -15,6 +15,6 @@ import { McpToolRegistry } from './mcp-tool-registry';
     McpServerFactory,
     { provide: MCP_CALL_OBSERVER, useClass: LoggingMcpCallObserver },
   ],
-  exports: [McpToolRegistry, McpServerFactory],
+  exports: [McpToolRegistry, McpServerFactory, MCP_CALL_OBSERVER],
 })
 export class McpModule {}

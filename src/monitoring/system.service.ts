@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { statfs, stat } from 'node:fs/promises';
+import { readFile, statfs, stat } from 'node:fs/promises';
+import { cpus, freemem, hostname, release, totalmem } from 'node:os';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
+import { ComponentVersion, ComponentVersions } from './system/component-versions';
+import { DatabaseStats, TableRows } from './system/database-stats';
 
 /** The revision createMcpHandler serves besides the 2025-era ones the SDK lists. */
 const MODERN_MCP_PROTOCOL_VERSION = '2026-07-28';
@@ -37,6 +40,28 @@ export interface SystemInfo {
   database_size_bytes: number;
   data_directory: string;
   data_directory_free_bytes: number | null;
+  os: { platform: string; release: string; distro: string | null; hostname: string };
+  cpu: { model: string; cores: number };
+  memory: { total_bytes: number; free_bytes: number };
+  disk: { path: string; total_bytes: number | null; free_bytes: number | null };
+  database: { type: string; size_bytes: number; tables: TableRows[] };
+  components: ComponentVersion[];
+  agent_versions: { version: string; agents: number }[];
+}
+
+/** PRETTY_NAME of /etc/os-release (or NAME VERSION), null when the file is absent. */
+export function distroOf(osRelease: string): string | null {
+  const fields = new Map<string, string>();
+  for (const line of osRelease.split('\n')) {
+    const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (match?.[1] && match[2] !== undefined) {
+      fields.set(match[1], match[2].replace(/^(["'])(.*)\1$/, '$2'));
+    }
+  }
+  const pretty = fields.get('PRETTY_NAME');
+  if (pretty) return pretty;
+  const name = fields.get('NAME');
+  return name ? [name, fields.get('VERSION')].filter(Boolean).join(' ') : null;
 }
 
 /** Liveness, readiness, version and facts about the running backend. */
@@ -47,6 +72,8 @@ export class SystemService {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly components: ComponentVersions,
+    private readonly database: DatabaseStats,
   ) {}
 
   async readiness(): Promise<HealthReport> {
@@ -73,6 +100,9 @@ export class SystemService {
   }
 
   async info(): Promise<SystemInfo> {
+    const databaseSize = await this.databaseSize();
+    const disk = await this.disk();
+    const processors = cpus();
     return {
       version: this.config.version,
       started_at: this.startedAt.toISOString(),
@@ -80,10 +110,39 @@ export class SystemService {
       node_version: process.version,
       platform: process.platform,
       arch: process.arch,
-      database_size_bytes: await this.databaseSize(),
+      database_size_bytes: databaseSize,
       data_directory: this.config.dataDirectory,
-      data_directory_free_bytes: await this.freeBytes(),
+      data_directory_free_bytes: disk.free_bytes,
+      os: {
+        platform: process.platform,
+        release: release(),
+        distro: await readFile('/etc/os-release', 'utf8').then(distroOf, () => null),
+        hostname: hostname(),
+      },
+      cpu: { model: processors[0]?.model.trim() ?? 'unknown', cores: processors.length },
+      memory: { total_bytes: totalmem(), free_bytes: freemem() },
+      disk,
+      database: {
+        type: this.dataSource.options.type,
+        size_bytes: databaseSize,
+        tables: await this.database.rowCounts(),
+      },
+      components: await this.components.list(),
+      agent_versions: await this.database.agentVersions(),
     };
+  }
+
+  private async disk(): Promise<SystemInfo['disk']> {
+    try {
+      const fs = await statfs(this.config.dataDirectory);
+      return {
+        path: this.config.dataDirectory,
+        total_bytes: fs.blocks * fs.bsize,
+        free_bytes: fs.bavail * fs.bsize,
+      };
+    } catch {
+      return { path: this.config.dataDirectory, total_bytes: null, free_bytes: null };
+    }
   }
 
   private async databaseSize(): Promise<number> {

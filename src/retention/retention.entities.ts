@@ -1,2 +1,5 @@
-/** The entities of the retention module (registered in src/database/entities.ts). */
-export const RETENTION_ENTITIES: (new () => object)[] = [];
+import { AuditAnchorEntity } from '../audit/audit-anchor.entity';
+import { RetentionPolicyEntity } from './retention-policy.entity';
+
+/** The entities of the retention migration (registered in src/database/entities.ts). */
+export const RETENTION_ENTITIES: (new () => object)[] = [RetentionPolicyEntity, AuditAnchorEntity];

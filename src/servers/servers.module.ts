@@ -27,6 +27,6 @@ import { SshPool } from './ssh/ssh-pool';
     ServersTools,
     DockerTools,
   ],
-  exports: [ServersService, ServerConnector, CredentialRotation],
+  exports: [ServersService, ServerConnector, CredentialRotation, SshPool],
 })
 export class ServersModule {}

@@ -13,7 +13,7 @@ import { ServerCredentials } from './credentials/server-credentials';
 import { AddServerDto, ListServersDto, ServerIdDto, UpdateServerDto } from './dto/server.dto';
 import { HOST_FACTS_COMMAND, parseHostFacts } from './host-facts';
 import { ServerConnector } from './server-connector';
-import { ServerEntity } from './server.entity';
+import { ServerEntity, ServerStatus } from './server.entity';
 import { SshFailure } from './ssh/ssh-failure';
 import { AGENT_STATUS_SOURCE, AgentStatusSource } from './agent-status-source';
 import { ConnectionTestView, ServerView, toServerView } from './servers.views';
@@ -238,6 +238,17 @@ export class ServersService {
   }
 
   /** Servers for the periodic status check. */
+  /** How many servers are in each status (statuses without servers are absent). */
+  async countByStatus(): Promise<Partial<Record<ServerStatus, number>>> {
+    const rows = await this.servers
+      .createQueryBuilder('server')
+      .select('server.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('server.status')
+      .getRawMany<{ status: ServerStatus; count: number | string }>();
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  }
+
   async allIds(): Promise<string[]> {
     const rows = await this.servers.find({ select: { id: true }, order: { id: 'ASC' } });
     return rows.map((row) => row.id);

@@ -16,6 +16,8 @@ interface Common<T> {
   adminOnly: boolean;
   description: string;
   default: T | ((config: AppConfig) => T);
+  /** The environment variable that sets the default, when one does. */
+  env?: string;
 }
 
 export interface IntegerSetting extends Common<number> {
@@ -79,27 +81,30 @@ export const SETTING_DEFINITIONS = {
     max: 30 * 86_400,
     unit: 'seconds',
     default: (config: AppConfig) => config.sessionIdleTimeoutSeconds,
-    description: 'A session unused for this long ends (default from SESSION_IDLE_TIMEOUT).',
+    env: 'SESSION_IDLE_TIMEOUT_SECONDS',
+    description: 'A session unused for this long ends.',
   },
   // agents
   'agent.heartbeat_interval': {
     ...system,
     type: 'integer',
     category: 'agents',
-    min: 5,
+    min: 1,
     max: 3600,
     unit: 'seconds',
     default: (config: AppConfig) => config.agentHeartbeatIntervalSeconds,
+    env: 'AGENT_HEARTBEAT_INTERVAL_SECONDS',
     description: 'How often Tomo pings each agent and agents send heartbeats.',
   },
   'agent.heartbeat_timeout': {
     ...system,
     type: 'integer',
     category: 'agents',
-    min: 10,
-    max: 7200,
+    min: 2,
+    max: 86_400,
     unit: 'seconds',
     default: (config: AppConfig) => config.agentHeartbeatTimeoutSeconds,
+    env: 'AGENT_HEARTBEAT_TIMEOUT_SECONDS',
     description: 'An agent silent for this long is marked disconnected.',
   },
   'agent.metrics_interval': {
@@ -144,9 +149,10 @@ export const SETTING_DEFINITIONS = {
     type: 'integer',
     category: 'agents',
     min: 60,
-    max: 90 * 86_400,
+    max: 365 * 86_400,
     unit: 'seconds',
     default: (config: AppConfig) => config.agentRegistrationCodeTtlSeconds,
+    env: 'AGENT_REGISTRATION_CODE_TTL_SECONDS',
     description: 'How long a registration code from register_agent stays valid.',
   },
   // servers and monitoring
@@ -158,6 +164,7 @@ export const SETTING_DEFINITIONS = {
     max: 86_400,
     unit: 'seconds',
     default: (config: AppConfig) => config.serverCheckIntervalSeconds,
+    env: 'SERVER_CHECK_INTERVAL_SECONDS',
     description: 'How often servers are checked for reachability (0 turns the check off).',
   },
   'monitoring.ssh_probe_interval': {
@@ -179,6 +186,7 @@ export const SETTING_DEFINITIONS = {
     max: 7 * 1440,
     unit: 'minutes',
     default: (config: AppConfig) => config.marketplaceSyncIntervalMinutes,
+    env: 'MARKETPLACE_SYNC_INTERVAL_MINUTES',
     description: 'How often catalogs are synced from their git remotes (0 turns it off).',
   },
   'marketplace.allow_private_sources': {
@@ -186,6 +194,7 @@ export const SETTING_DEFINITIONS = {
     type: 'boolean',
     category: 'marketplace',
     default: (config: AppConfig) => config.marketplaceAllowPrivateSources,
+    env: 'MARKETPLACE_ALLOW_PRIVATE_SOURCES',
     description:
       'Allow catalog remotes on private, loopback or link-local addresses (SSRF guard off).',
   },
@@ -199,7 +208,17 @@ export const SETTING_DEFINITIONS = {
       meaning: 'an absolute path of letters, digits, ".", "_", "-" and "/", without ".." parts',
     },
     default: (config: AppConfig) => config.appsDataRoot,
-    description: 'Directory on each server under which apps keep their data.',
+    env: 'APPS_DATA_ROOT',
+    description:
+      'Directory on each server under which apps keep their data. Installations made from then on use it; existing ones keep the root they were installed with.',
+  },
+  'notifications.allow_private_targets': {
+    ...adminSystem,
+    type: 'boolean',
+    category: 'notifications',
+    default: false,
+    description:
+      'Allow notification channels to reach private, loopback or link-local addresses (SSRF guard off).',
   },
   // retention
   'retention.audit_min_days': {

@@ -1,10 +1,12 @@
 import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
+import type { DomainEvents } from '../../common/events/domain-events';
 import { EventBus } from '../../common/events/event-bus';
 import { AgentRegistry } from '../agent-registry.service';
-import { AGENT_SETTINGS, AgentSettings, agentConfig } from '../agent-settings';
+import { AGENT_CONFIG_FIELDS, AGENT_SETTINGS, AgentSettings, agentConfig } from '../agent-settings';
 import { AgentConnection } from './agent-connection';
 import { AgentConnections } from './agent-connections';
 import { HandshakeThrottle } from './handshake-throttle';
@@ -59,15 +61,52 @@ export class AgentGateway
 
   async onApplicationBootstrap(): Promise<void> {
     await this.registry.resetConnected();
-    this.heartbeat = setInterval(
-      () => this.checkLiveness(),
-      this.settings.heartbeatInterval * 1000,
-    );
+    this.scheduleLiveness();
+  }
+
+  /** A changed agent.* setting reaches every connected agent at once (`config.update`, §4). */
+  @OnEvent('setting.changed')
+  onSettingChanged(event: DomainEvents['setting.changed']): void {
+    const field = AGENT_CONFIG_FIELDS[event.key];
+    if (!field) return;
+    for (const connection of this.connections.all()) {
+      connection
+        .request(
+          'config.update',
+          { [field]: event.value },
+          this.settings.requestTimeoutSeconds * 1000,
+        )
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error, agentId: connection.agentId }, 'config.update failed'),
+        );
+    }
+  }
+
+  /**
+   * The database was replaced by a backup: agents, their tokens and their servers may all differ.
+   * Every agent is asked to reconnect (1001, as at shutdown) and authenticates afresh against
+   * the restored data; the connected flags of the restored rows start from zero.
+   */
+  @OnEvent('backup.restored')
+  async onBackupRestored(): Promise<void> {
+    for (const connection of this.connections.all()) {
+      connection.close(1001, 'database restored; reconnect');
+    }
+    await this.registry.resetConnected();
+  }
+
+  /** The next liveness round, after the current agent.heartbeat_interval (read each time). */
+  private scheduleLiveness(): void {
+    this.heartbeat = setTimeout(() => {
+      this.checkLiveness();
+      this.scheduleLiveness();
+    }, this.settings.heartbeatInterval * 1000);
     this.heartbeat.unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.heartbeat);
+    clearTimeout(this.heartbeat);
+    this.heartbeat = undefined;
     const open = this.connections.all();
     for (const connection of open) connection.close(CLOSE.GOING_AWAY, 'backend shutting down');
     await Promise.all(

@@ -12,10 +12,18 @@ export const ERROR_HTTP_STATUS = {
   CONFLICT: 409,
   /** The server's SSH host key differs from the pinned one; an admin must accept it. */
   HOST_KEY_MISMATCH: 409,
+  /** The backup's database schema is newer than this build's migrations. */
+  BACKUP_SCHEMA_NEWER: 409,
+  /** The backup holds sealed secrets under a key this installation does not have. */
+  BACKUP_KEY_MISSING: 409,
   SETUP_CLOSED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   PASSWORD_REJECTED: 422,
+  /** The file is not a valid Tomo backup (damaged, altered, truncated or another kind of file). */
+  BACKUP_INVALID: 422,
+  /** The backup's passphrase is missing or wrong. */
+  BACKUP_PASSPHRASE_INVALID: 422,
   ACCOUNT_LOCKED: 423,
   UNSUPPORTED_OS: 422,
   RATE_LIMITED: 429,

@@ -3,9 +3,17 @@
  * (notifications, metrics, live events) react; the emitting service does not know them.
  */
 export interface DomainEvents {
-  'account.locked': { username: string; lockedUntil: string; attempts: number };
+  /** `userId`: the account's user, or null when the name belongs to no user. */
+  'account.locked': {
+    username: string;
+    userId: string | null;
+    lockedUntil: string;
+    attempts: number;
+  };
   'user.deleted': { userId: string; username: string };
   'session.revoked': { sessionId: string; userId: string; reason: string };
+  /** An API token was revoked (live sockets opened with it close). */
+  'api_token.revoked': { tokenId: string; userId: string };
   'server.status_changed': { serverId: string; status: string; previousStatus: string };
   /** A server offered a host key other than the pinned one; nothing was sent to it. */
   'server.host_key_changed': {
@@ -28,8 +36,14 @@ export interface DomainEvents {
     installationId: string;
     serverId: string;
     appId: string;
+    /** The app's display name. */
+    name: string;
     status: string;
     error: string | null;
+    /** The user who started the install or uninstall this change belongs to; null otherwise. */
+    userId: string | null;
+    /** Set for the changes of install_app/deploy_app and uninstall_app (notifications). */
+    operation: 'install' | 'uninstall' | null;
   };
   'agent.status_changed': { agentId: string; serverId: string; status: string };
   /** A JSON-RPC notification from an agent (metrics.update, health.status, agent.shutdown). */

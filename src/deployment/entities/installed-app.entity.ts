@@ -76,6 +76,10 @@ export class InstalledAppEntity {
   @Column('text', { name: 'update_target', nullable: true })
   updateTarget!: string | null;
 
+  /** The apps.data_root this installation was made with (null: made before it was recorded). */
+  @Column('varchar', { name: 'data_root', length: 255, nullable: true })
+  dataRoot!: string | null;
+
   @Column('varchar', { name: 'created_at', length: 30 })
   createdAt!: string;
 

@@ -1,4 +1,4 @@
-import { matches, parsePatterns } from './live-event';
+import { ADMINS, EVERYONE, inAudience, matches, parsePatterns } from './live-event';
 
 describe('live event subscriptions', () => {
   it('matches names, prefixes and everything', () => {
@@ -29,5 +29,19 @@ describe('live event subscriptions', () => {
       'agent.status',
       '*',
     ]);
+  });
+});
+
+describe('live event audiences', () => {
+  const reader = { userId: 'u1', role: 'readonly' as const };
+  const admin = { userId: 'u2', role: 'admin' as const };
+
+  it('everyone, one user, or a minimum role', () => {
+    expect(inAudience(EVERYONE, reader)).toBe(true);
+    expect(inAudience({ kind: 'user', userId: 'u1' }, reader)).toBe(true);
+    expect(inAudience({ kind: 'user', userId: 'u1' }, admin)).toBe(false);
+    expect(inAudience(ADMINS, reader)).toBe(false);
+    expect(inAudience(ADMINS, admin)).toBe(true);
+    expect(inAudience({ kind: 'role', minimum: 'user' }, reader)).toBe(false);
   });
 });

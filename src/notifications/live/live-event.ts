@@ -1,5 +1,11 @@
-/** Who may receive a live event: every signed-in user (what any role may read), or one user. */
-export type Audience = { kind: 'everyone' } | { kind: 'user'; userId: string };
+import { Role, roleAtLeast } from '../../common/auth/roles';
+
+/**
+ * Who may receive a live event: every signed-in user (what any role may read), one user, or
+ * the users with at least a role (what only admins may read, like backups).
+ */
+export type Audience =
+  { kind: 'everyone' } | { kind: 'user'; userId: string } | { kind: 'role'; minimum: Role };
 
 /** One frame of `/ws/events`: `{type: "event", event, data, timestamp}` (DESIGN.md). */
 export interface LiveEvent {
@@ -9,6 +15,19 @@ export interface LiveEvent {
 }
 
 export const EVERYONE: Audience = { kind: 'everyone' };
+export const ADMINS: Audience = { kind: 'role', minimum: 'admin' };
+
+/** Whether a signed-in caller is in an event's audience. */
+export function inAudience(audience: Audience, caller: { userId: string; role: Role }): boolean {
+  switch (audience.kind) {
+    case 'everyone':
+      return true;
+    case 'user':
+      return audience.userId === caller.userId;
+    case 'role':
+      return roleAtLeast(caller.role, audience.minimum);
+  }
+}
 
 const PATTERN = /^(?:\*|[a-z_]+\.(?:\*|[a-z_]+))$/;
 export const MAX_PATTERNS = 32;

@@ -6,7 +6,7 @@ import { AUTHENTICATOR, Authenticator } from '../../common/auth/authenticator';
 import type { Principal } from '../../common/auth/principal';
 import type { DomainEvents } from '../../common/events/domain-events';
 import { isObject, parseFrame } from '../../common/ws/ws-frames';
-import { LiveEvent, matches, parsePatterns } from './live-event';
+import { inAudience, LiveEvent, matches, parsePatterns } from './live-event';
 
 /** First frame within this long, else an error frame and close 4001. */
 const AUTH_TIMEOUT_MS = 10_000;
@@ -97,9 +97,7 @@ export class LiveEventsGateway
       timestamp: new Date().toISOString(),
     });
     for (const subscriber of this.subscribers) {
-      if (live.audience.kind === 'user' && live.audience.userId !== subscriber.principal.userId) {
-        continue;
-      }
+      if (!inAudience(live.audience, subscriber.principal)) continue;
       if (!matches(subscriber.patterns, live.event)) continue;
       if (subscriber.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
         subscriber.socket.close(1008, 'not reading events');
@@ -112,6 +110,11 @@ export class LiveEventsGateway
   @OnEvent('session.revoked')
   onSessionRevoked(event: DomainEvents['session.revoked']): void {
     this.closeWhere((s) => s.principal.sessionId === event.sessionId, 'Session revoked');
+  }
+
+  @OnEvent('api_token.revoked')
+  onApiTokenRevoked(event: DomainEvents['api_token.revoked']): void {
+    this.closeWhere((s) => s.principal.tokenId === event.tokenId, 'API token revoked');
   }
 
   @OnEvent('user.deleted')

@@ -46,39 +46,11 @@ export class CredentialRotation {
   }
 
   async reseal(current: SecretBox, newKey: Buffer): Promise<RotationResult> {
-    const next = new SecretBox([newKey]);
     return this.transactions.run(async (manager) => {
-      const repository = manager.getRepository(ServerEntity);
-      const rows = await repository.find({
-        select: { id: true, credential: true, passphrase: true },
-      });
-      const fromKeys = new Set<string>();
-      for (const row of rows) {
-        for (const envelope of [row.credential, row.passphrase]) {
-          if (envelope) fromKeys.add(envelope.split(':')[1] ?? '?');
-        }
-        const reseal = (envelope: string, column: 'credential' | 'passphrase') =>
-          next.seal(
-            current.open(envelope, credentialAad(row.id, column)),
-            credentialAad(row.id, column),
-          );
-        await repository.update(
-          { id: row.id },
-          {
-            credential: reseal(row.credential, 'credential'),
-            passphrase: row.passphrase ? reseal(row.passphrase, 'passphrase') : null,
-          },
-        );
-      }
-      let others = 0;
-      for (const participant of this.participants) {
-        const outcome = await participant.reseal(manager, current, next);
-        others += outcome.resealed;
-        for (const id of outcome.fromKeyIds) fromKeys.add(id);
-      }
+      const outcome = await this.resealWithin(manager, current, new SecretBox([newKey]));
       const result: RotationResult = {
-        resealed: rows.length + others,
-        from_key_ids: [...fromKeys].sort(),
+        resealed: outcome.resealed,
+        from_key_ids: outcome.fromKeyIds,
         to_key_id: keyId(newKey),
       };
       await this.audit.record(
@@ -93,5 +65,46 @@ export class CredentialRotation {
       );
       return result;
     });
+  }
+
+  /**
+   * Re-seals every sealed value reachable through `manager` (server credentials and every
+   * participant's data) from `current` to `next`, inside the caller's transaction, without
+   * auditing. restore_backup uses it on the prepared copy of a backup before swapping it in.
+   */
+  async resealWithin(
+    manager: EntityManager,
+    current: SecretBox,
+    next: SecretBox,
+  ): Promise<{ resealed: number; fromKeyIds: string[] }> {
+    const repository = manager.getRepository(ServerEntity);
+    const rows = await repository.find({
+      select: { id: true, credential: true, passphrase: true },
+    });
+    const fromKeys = new Set<string>();
+    for (const row of rows) {
+      for (const envelope of [row.credential, row.passphrase]) {
+        if (envelope) fromKeys.add(envelope.split(':')[1] ?? '?');
+      }
+      const reseal = (envelope: string, column: 'credential' | 'passphrase') =>
+        next.seal(
+          current.open(envelope, credentialAad(row.id, column)),
+          credentialAad(row.id, column),
+        );
+      await repository.update(
+        { id: row.id },
+        {
+          credential: reseal(row.credential, 'credential'),
+          passphrase: row.passphrase ? reseal(row.passphrase, 'passphrase') : null,
+        },
+      );
+    }
+    let others = 0;
+    for (const participant of this.participants) {
+      const outcome = await participant.reseal(manager, current, next);
+      others += outcome.resealed;
+      for (const id of outcome.fromKeyIds) fromKeys.add(id);
+    }
+    return { resealed: rows.length + others, fromKeyIds: [...fromKeys].sort() };
   }
 }

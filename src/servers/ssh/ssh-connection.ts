@@ -58,7 +58,7 @@ export class SshConnection {
     private readonly client: Client,
     readonly endpoint: string,
     readonly hostKeyFingerprint: string,
-    maxChannels: number,
+    private readonly maxChannels: number,
   ) {
     this.channels = new Semaphore(maxChannels);
     client.on('close', () => this.markLost());
@@ -139,6 +139,11 @@ export class SshConnection {
   /** Commands running or waiting for a channel on this connection. */
   get busy(): number {
     return this.busyChannels;
+  }
+
+  /** Commands holding a channel now (the rest of `busy` wait for one). */
+  get channelsInUse(): number {
+    return Math.max(0, this.maxChannels - this.channels.getValue());
   }
 
   /** Runs one command on its own channel; waits for a free channel first. */

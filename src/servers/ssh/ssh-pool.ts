@@ -1,3 +1,4 @@
+import { OnEvent } from '@nestjs/event-emitter';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ExecOptions, ExecResult, SshConnection } from './ssh-connection';
@@ -5,6 +6,16 @@ import { SshFailure } from './ssh-failure';
 import { SshTarget } from './ssh-target';
 
 const KEEPALIVE_INTERVAL_MS = 15_000;
+
+/** What the pool holds now, for the Prometheus gauges of /metrics. */
+export interface SshPoolStats {
+  /** Open connections (one per server at most). */
+  connections: number;
+  /** Commands holding a channel. */
+  inUse: number;
+  /** Commands waiting for a free channel. */
+  waiting: number;
+}
 
 /**
  * One multiplexed SSH connection per server, shared by every command to it: at most
@@ -14,6 +25,8 @@ const KEEPALIVE_INTERVAL_MS = 15_000;
 @Injectable()
 export class SshPool implements OnModuleDestroy {
   private readonly connections = new Map<string, Promise<SshConnection>>();
+  /** The connection each pending entry resolved to, so stats() need not await. */
+  private readonly opened = new WeakMap<Promise<SshConnection>, SshConnection>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
@@ -58,7 +71,9 @@ export class SshPool implements OnModuleDestroy {
     });
     this.connections.set(target.serverId, opening);
     try {
-      return await opening;
+      const connection = await opening;
+      this.opened.set(opening, connection);
+      return connection;
     } catch (error) {
       if (this.connections.get(target.serverId) === opening) {
         this.connections.delete(target.serverId);
@@ -87,8 +102,26 @@ export class SshPool implements OnModuleDestroy {
     );
   }
 
+  stats(): SshPoolStats {
+    const stats: SshPoolStats = { connections: 0, inUse: 0, waiting: 0 };
+    for (const pending of this.connections.values()) {
+      const connection = this.opened.get(pending);
+      if (!connection?.alive) continue;
+      stats.connections += 1;
+      stats.inUse += connection.channelsInUse;
+      stats.waiting += Math.max(0, connection.busy - connection.channelsInUse);
+    }
+    return stats;
+  }
+
   onModuleDestroy(): void {
     clearInterval(this.sweeper);
+    this.invalidateAll();
+  }
+
+  /** After a backup is restored, addresses, credentials and host keys may all differ. */
+  @OnEvent('backup.restored')
+  invalidateAll(): void {
     for (const serverId of [...this.connections.keys()]) this.invalidate(serverId);
   }
 

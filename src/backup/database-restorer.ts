@@ -1,0 +1,227 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error';
+import { keyId, SecretBox } from '../common/crypto/secret-box';
+import { nowIso } from '../common/time';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { sqliteDataSourceOptions } from '../database/data-source-options';
+import { MIGRATIONS } from '../database/migrations';
+import { TransactionRunner } from '../database/transaction-runner';
+import { CredentialRotation } from '../servers/credentials/credential-rotation';
+import { ArchiveInfo } from './archive/backup-archive';
+import { syncDirectory } from './backup-files';
+import { checkIntegrity, sqliteHandle } from './backup-writer';
+
+/** Envelopes of SecretBox (`v1:<key id>:<nonce>:<sealed>`), as a GLOB over text columns. */
+const ENVELOPE_GLOB = `v1:${'[0-9a-f]'.repeat(8)}:*:*`;
+
+export interface PreparedRestore {
+  /** The prepared database beside the live one. */
+  path: string;
+  schemaVersion: string;
+  migrated: boolean;
+  resealed: number;
+  sessionsRevoked: number;
+}
+
+const migrationNames = () => MIGRATIONS.map((migration) => new migration().name);
+const timestampOf = (name: string) => Number(/(\d{13})$/.exec(name)?.[1] ?? NaN);
+
+/**
+ * Restores a backup: prepares a copy beside the live database (checks, migrations, re-sealing,
+ * sessions), then swaps it in with every writer held out and re-opens the same DataSource, so
+ * that repositories and services keep working without a process restart.
+ */
+@Injectable()
+export class DatabaseRestorer {
+  private readonly logger = new Logger('backup');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+    private readonly rotation: CredentialRotation,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Refuses, before anything is read, a backup whose schema this build does not know. */
+  checkSchema(schemaVersion: string): void {
+    const known = migrationNames();
+    if (known.includes(schemaVersion) || schemaVersion === 'none') return;
+    const ours = known[known.length - 1] ?? 'none';
+    const newer = !(timestampOf(schemaVersion) < timestampOf(ours));
+    throw new DomainError(
+      'BACKUP_SCHEMA_NEWER',
+      newer
+        ? `The backup's database schema (${schemaVersion}) is newer than this Tomo's (${ours}); restore it with a Tomo version at least as new as the one that made it.`
+        : `The backup's database schema (${schemaVersion}) is unknown to this Tomo (latest ${ours}).`,
+      { backup_schema_version: schemaVersion, schema_version: ours },
+    );
+  }
+
+  /**
+   * Checks and prepares the extracted database at `path`: integrity, schema (migrated when
+   * older), sealed secrets (re-sealed under this installation's key when the backup brought
+   * its own), every session revoked, and API tokens revoked here kept revoked.
+   */
+  async prepare(
+    path: string,
+    info: ArchiveInfo,
+    backupKey: Buffer | null,
+  ): Promise<PreparedRestore> {
+    try {
+      await checkIntegrity(path);
+    } catch (error) {
+      throw new DomainError(
+        'BACKUP_INVALID',
+        `The backup's database is damaged (${(error as Error).message}).`,
+      );
+    }
+    const installationKeys = [this.config.encryptionKey, ...this.config.encryptionKeyFallbacks];
+    const { applied, keyIds } = this.inspect(path);
+    const unknown = applied.filter((name) => !migrationNames().includes(name));
+    if (unknown.length) this.checkSchema(unknown[unknown.length - 1] ?? 'unknown');
+    const usable = new Set([...installationKeys, ...(backupKey ? [backupKey] : [])].map(keyId));
+    const missing = keyIds.filter((id) => !usable.has(id));
+    if (missing.length) {
+      throw new DomainError(
+        'BACKUP_KEY_MISSING',
+        `The backup holds credentials sealed under encryption key ${missing.join(', ')}, which this installation does not have (its key is ${keyId(this.config.encryptionKey)}). Restore a backup created with a passphrase (it carries its key), or start Tomo with that key.`,
+        { missing_key_ids: missing },
+      );
+    }
+    const revokedTokens = await this.dataSource.query<{ id: string; revoked_at: string }[]>(
+      'SELECT id, revoked_at FROM api_tokens WHERE revoked_at IS NOT NULL',
+    );
+    const copy = new DataSource(sqliteDataSourceOptions(path));
+    await copy.initialize();
+    try {
+      const migrations = await copy.runMigrations({ transaction: 'each' });
+      const sealingId = keyId(this.config.encryptionKey);
+      const outcome = await copy.transaction(async (manager) => {
+        let resealed = 0;
+        if (keyIds.some((id) => id !== sealingId)) {
+          const current = new SecretBox([
+            this.config.encryptionKey,
+            ...this.config.encryptionKeyFallbacks,
+            ...(backupKey ? [backupKey] : []),
+          ]);
+          const next = new SecretBox([this.config.encryptionKey]);
+          resealed = (await this.rotation.resealWithin(manager, current, next)).resealed;
+        }
+        const now = nowIso();
+        const [open] = await manager.query<{ count: number }[]>(
+          'SELECT COUNT(*) AS count FROM sessions WHERE revoked_at IS NULL',
+        );
+        await manager.query(
+          "UPDATE sessions SET revoked_at = ?, revoked_reason = 'backup_restored' WHERE revoked_at IS NULL",
+          [now],
+        );
+        for (const token of revokedTokens) {
+          await manager.query(
+            'UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+            [token.revoked_at, token.id],
+          );
+        }
+        return { resealed, sessionsRevoked: Number(open?.count ?? 0) };
+      });
+      const [last] = await copy.query<{ name: string }[]>(
+        'SELECT name FROM migrations ORDER BY timestamp DESC, id DESC LIMIT 1',
+      );
+      return {
+        path,
+        schemaVersion: last?.name ?? 'none',
+        migrated: migrations.length > 0,
+        ...outcome,
+      };
+    } finally {
+      await copy.destroy();
+      await syncFile(path);
+    }
+  }
+
+  /**
+   * Swaps the prepared database in. Every writer is held out; `beforeSwap` runs first (the
+   * pre-restore copy of the live database). The live WAL is checkpointed into the database and
+   * the connection closed, stale `-wal`/`-shm` files are removed, the prepared file is renamed
+   * over the database (atomic), and the same DataSource is opened on it again (pending
+   * migrations run). A crash at any point leaves the old or the new database, whole.
+   */
+  async swap(prepared: PreparedRestore, beforeSwap: () => Promise<void>): Promise<void> {
+    const target = this.config.databasePath;
+    if (existsSync(`${prepared.path}-wal`)) {
+      throw new Error('the prepared database still has a write-ahead log');
+    }
+    await this.transactions.exclusive(async () => {
+      await beforeSwap();
+      sqliteHandle(this.dataSource).pragma('wal_checkpoint(TRUNCATE)');
+      await this.dataSource.destroy();
+      let swapped = false;
+      try {
+        for (const suffix of ['-wal', '-shm']) {
+          await unlink(target + suffix).catch((error: NodeJS.ErrnoException) => {
+            if (error.code !== 'ENOENT') throw error;
+          });
+        }
+        await rename(prepared.path, target);
+        swapped = true;
+        await syncDirectory(dirname(target));
+      } finally {
+        if (!swapped) this.logger.warn('Restore did not swap the database; reopening the old one.');
+        await this.dataSource.initialize();
+      }
+    });
+  }
+
+  /** Applied migrations and the key ids of every sealed value in text columns. */
+  private inspect(path: string): { applied: string[]; keyIds: string[] } {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      const hasMigrations = db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'")
+        .get();
+      const applied = hasMigrations
+        ? (db
+            .prepare('SELECT name FROM migrations ORDER BY timestamp, id')
+            .pluck()
+            .all() as string[])
+        : [];
+      const keyIds = new Set<string>();
+      const tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .pluck()
+        .all() as string[];
+      for (const table of tables) {
+        const quoted = `"${table.replace(/"/g, '""')}"`;
+        const columns = db.prepare(`PRAGMA table_info(${quoted})`).all() as {
+          name: string;
+          type: string;
+        }[];
+        for (const column of columns) {
+          if (!/char|text|clob/i.test(column.type)) continue;
+          const name = `"${column.name.replace(/"/g, '""')}"`;
+          const ids = db
+            .prepare(`SELECT DISTINCT substr(${name}, 4, 8) FROM ${quoted} WHERE ${name} GLOB ?`)
+            .pluck()
+            .all(ENVELOPE_GLOB) as string[];
+          for (const id of ids) keyIds.add(id);
+        }
+      }
+      return { applied, keyIds: [...keyIds].sort() };
+    } finally {
+      db.close();
+    }
+  }
+}
+
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
