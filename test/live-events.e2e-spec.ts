@@ -228,3 +228,53 @@ describe('live events on /ws/events', () => {
     expect((await client.closedWith()).code).toBe(4001);
   });
 });
+
+/** Its own Tomo: the block it provokes would refuse the other suite's connections from 127.0.0.1. */
+describe('/ws/events limits per address', () => {
+  let tomo: TestTomo;
+  let adminToken: string;
+  let eventsUrl: string;
+
+  beforeAll(async () => {
+    tomo = await TestTomo.start({ SERVER_CHECK_INTERVAL_SECONDS: '0' });
+    adminToken = await tomo.login();
+    eventsUrl = `${tomo.url.replace(/^http/, 'ws')}/ws/events`;
+  });
+
+  afterAll(async () => {
+    await tomo?.stop();
+  });
+
+  it('refuses connections beyond 20 waiting to authenticate, and takes new ones as they go', async () => {
+    const waiting = await Promise.all(
+      Array.from({ length: 20 }, () => ProtocolAgent.connect(eventsUrl)),
+    );
+    const extra = await ProtocolAgent.connect(eventsUrl);
+    const refused = await extra.next((frame) => frame.type === 'error');
+    expect(refused.error).toMatch(/waiting to authenticate/);
+    expect((await extra.closedWith()).code).toBe(4001);
+
+    waiting[0]!.socket.close();
+    await waiting[0]!.closedWith();
+    const next = await ProtocolAgent.connect(eventsUrl);
+    next.send({ type: 'authenticate', token: adminToken });
+    expect(await next.next((frame) => frame.type !== 'event')).toMatchObject({
+      type: 'authenticated',
+    });
+    for (const client of [...waiting.slice(1), next]) client.socket.close();
+  });
+
+  it('blocks an address after 5 refused tokens in a minute, even for a good token', async () => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const client = await ProtocolAgent.connect(eventsUrl);
+      client.send({ type: 'authenticate', token: `tomo_wrong_${attempt}` });
+      const error = await client.next((frame) => frame.type === 'error');
+      expect(error.error).toBe('Invalid or expired token');
+      await client.closedWith();
+    }
+    const blocked = await ProtocolAgent.connect(eventsUrl);
+    const refused = await blocked.next((frame) => frame.type === 'error');
+    expect(refused.error).toMatch(/Too many refused tokens/);
+    expect((await blocked.closedWith()).code).toBe(4001);
+  });
+});

@@ -14,6 +14,7 @@ import { DomainError, notFound } from '../common/errors/domain-error';
 import { EventBus } from '../common/events/event-bus';
 import { nowIso } from '../common/time';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { auditKeyId } from '../config/audit-key-file';
 import { TransactionRunner } from '../database/transaction-runner';
 import { UserEntity } from '../auth/entities/user.entity';
 import type { LastBackup, LastBackupSource } from '../monitoring/last-backup-source';
@@ -377,9 +378,9 @@ export class BackupService implements OnApplicationBootstrap, LastBackupSource {
         void actor.progress?.(0, 4, 'Verifying the backup');
         const info = await readArchive(path);
         this.restorer.checkSchema(info.manifest.schema_version);
-        const { key } = await extractDatabase(path, info, extracted, input.passphrase);
+        const keys = await extractDatabase(path, info, extracted, input.passphrase);
         void actor.progress?.(1, 4, 'Checking and preparing the database');
-        prepared = await this.restorer.prepare(extracted, info, key);
+        prepared = await this.restorer.prepare(extracted, info, keys.key, keys.auditKey);
         void actor.progress?.(2, 4, 'Saving the current database and swapping');
         await this.restorer.swap(prepared, async () => {
           preWritten = await this.writer.write({
@@ -435,6 +436,8 @@ export class BackupService implements OnApplicationBootstrap, LastBackupSource {
               migrated: prepared.migrated,
               resealed: prepared.resealed,
               sessions_revoked: prepared.sessionsRevoked,
+              // The id (never the key) of a backup's audit key taken over by this restore.
+              adopted_audit_key_id: prepared.auditKey ? auditKeyId(prepared.auditKey) : null,
             },
           },
           manager,

@@ -4,10 +4,23 @@ import { existsSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DataSource } from 'typeorm';
+import { ANCHOR_ID, AuditAnchorEntity } from '../audit/audit-anchor.entity';
+import { anchorSignature, auditHash } from '../audit/audit-chain';
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { DomainError } from '../common/errors/domain-error';
 import { keyId, SecretBox } from '../common/crypto/secret-box';
+import { constantTimeEqual } from '../common/crypto/tokens';
 import { nowIso } from '../common/time';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import {
+  auditKeyFileText,
+  auditKeyId,
+  commitPendingAuditKey,
+  discardPendingAuditKey,
+  PRE_RESTORE_AUDIT_KEY_SUFFIX,
+  readAuditKeyFile,
+  writePendingAuditKey,
+} from '../config/audit-key-file';
 import { sqliteDataSourceOptions } from '../database/data-source-options';
 import { MIGRATIONS } from '../database/migrations';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -26,6 +39,8 @@ export interface PreparedRestore {
   migrated: boolean;
   resealed: number;
   sessionsRevoked: number;
+  /** The audit key the restored database is chained with, when it is not the current one. */
+  auditKey: Buffer | null;
 }
 
 const migrationNames = () => MIGRATIONS.map((migration) => new migration().name);
@@ -64,14 +79,18 @@ export class DatabaseRestorer {
 
   /**
    * Checks and prepares the extracted database at `path`: integrity, schema (migrated when
-   * older), sealed secrets (re-sealed under this installation's key when the backup brought
-   * its own), every session revoked, and API tokens revoked here kept revoked.
+   * older), the audit key its chains need, sealed secrets (re-sealed under this installation's
+   * key when the backup brought its own), every session revoked, and API tokens revoked here
+   * kept revoked.
    */
   async prepare(
     path: string,
     info: ArchiveInfo,
     backupKey: Buffer | null,
+    backupAuditKey: Buffer | null,
   ): Promise<PreparedRestore> {
+    // A key given by TOMO_AUDIT_KEY cannot be adopted: refuse before any work.
+    if (backupAuditKey) this.checkAuditKeyAdoptable(backupAuditKey);
     try {
       await checkIntegrity(path);
     } catch (error) {
@@ -100,6 +119,7 @@ export class DatabaseRestorer {
     await copy.initialize();
     try {
       const migrations = await copy.runMigrations({ transaction: 'each' });
+      const auditKey = await this.auditKeyFor(copy, backupAuditKey);
       const sealingId = keyId(this.config.encryptionKey);
       const outcome = await copy.transaction(async (manager) => {
         let resealed = 0;
@@ -136,10 +156,67 @@ export class DatabaseRestorer {
         schemaVersion: last?.name ?? 'none',
         migrated: migrations.length > 0,
         ...outcome,
+        auditKey,
       };
     } finally {
       await copy.destroy();
       await syncFile(path);
+    }
+  }
+
+  /**
+   * The audit key the restored database's chains (audit_log, settings_audit) need, when it is
+   * not the current one (null: keep it). A passphrase backup brings its key. For any other, the
+   * key that reproduces the newest audit entry (or the purge anchor) is looked for among this
+   * installation's keys: the current one and the one the last restore replaced (the key of its
+   * pre-restore backup). A log no key of this installation verifies is refused: accepting it
+   * would make tampering with it undetectable.
+   */
+  private async auditKeyFor(
+    copy: DataSource,
+    backupAuditKey: Buffer | null,
+  ): Promise<Buffer | null> {
+    const current = this.config.auditKey;
+    let needed = backupAuditKey;
+    if (!needed) {
+      const file = this.config.auditKeyFile;
+      const replaced = file ? readAuditKeyFile(`${file}${PRE_RESTORE_AUDIT_KEY_SUFFIX}`) : null;
+      const found = await chainKeyOf(copy, [current, ...(replaced ? [replaced] : [])]);
+      if (found === undefined) {
+        throw new DomainError(
+          'BACKUP_AUDIT_KEY_MISMATCH',
+          `The backup's audit log is chained with an audit key this installation does not have (its key id is ${auditKeyId(current)}): restored, its entries could no longer be verified. Restore a backup created with a passphrase (it carries its audit key), or start Tomo with TOMO_AUDIT_KEY set to the audit key of the installation that made the backup.`,
+          { audit_key_id: auditKeyId(current) },
+        );
+      }
+      needed = found;
+    }
+    if (!needed || needed.equals(current)) return null;
+    this.checkAuditKeyAdoptable(needed);
+    return needed;
+  }
+
+  /** Refuses a backup's audit key that this installation cannot take over (unless it has it). */
+  private checkAuditKeyAdoptable(backupAuditKey: Buffer): void {
+    const current = this.config.auditKey;
+    if (backupAuditKey.equals(current)) return;
+    const details = {
+      audit_key_id: auditKeyId(current),
+      backup_audit_key_id: auditKeyId(backupAuditKey),
+    };
+    if (!this.config.auditKeyFile) {
+      throw new DomainError(
+        'BACKUP_AUDIT_KEY_MISMATCH',
+        `The backup's audit key (id ${details.backup_audit_key_id}) differs from this installation's, which is set by TOMO_AUDIT_KEY (id ${details.audit_key_id}) and cannot be replaced by a restore. Set TOMO_AUDIT_KEY to the audit key of the installation that made the backup (its TOMO_AUDIT_KEY, or the content of its audit-key file), restart Tomo and restore again.`,
+        details,
+      );
+    }
+    if (!auditKeyFileText(backupAuditKey)) {
+      throw new DomainError(
+        'BACKUP_AUDIT_KEY_MISMATCH',
+        `The backup's audit key (id ${details.backup_audit_key_id}) cannot be written to this installation's audit-key file (it starts or ends with white space, or is not UTF-8). Set TOMO_AUDIT_KEY to it, restart Tomo and restore again.`,
+        details,
+      );
     }
   }
 
@@ -155,25 +232,52 @@ export class DatabaseRestorer {
     if (existsSync(`${prepared.path}-wal`)) {
       throw new Error('the prepared database still has a write-ahead log');
     }
-    await this.transactions.exclusive(async () => {
-      await beforeSwap();
-      sqliteHandle(this.dataSource).pragma('wal_checkpoint(TRUNCATE)');
-      await this.dataSource.destroy();
-      let swapped = false;
-      try {
-        for (const suffix of ['-wal', '-shm']) {
-          await unlink(target + suffix).catch((error: NodeJS.ErrnoException) => {
-            if (error.code !== 'ENOENT') throw error;
-          });
+    const keyFile = prepared.auditKey ? this.config.auditKeyFile : null;
+    // The audit key to adopt goes beside the key file first, naming the prepared database: at
+    // startup, that file gone means the swap happened (docs/backup.md "Crash safety").
+    if (keyFile && prepared.auditKey)
+      writePendingAuditKey(keyFile, prepared.auditKey, prepared.path);
+    let swapped = false;
+    try {
+      await this.transactions.exclusive(async () => {
+        await beforeSwap();
+        sqliteHandle(this.dataSource).pragma('wal_checkpoint(TRUNCATE)');
+        await this.dataSource.destroy();
+        try {
+          for (const suffix of ['-wal', '-shm']) {
+            await unlink(target + suffix).catch((error: NodeJS.ErrnoException) => {
+              if (error.code !== 'ENOENT') throw error;
+            });
+          }
+          await rename(prepared.path, target);
+          swapped = true;
+          await syncDirectory(dirname(target));
+          if (keyFile && prepared.auditKey) this.adoptAuditKey(keyFile, prepared.auditKey);
+        } finally {
+          if (!swapped)
+            this.logger.warn('Restore did not swap the database; reopening the old one.');
+          await this.dataSource.initialize();
         }
-        await rename(prepared.path, target);
-        swapped = true;
-        await syncDirectory(dirname(target));
-      } finally {
-        if (!swapped) this.logger.warn('Restore did not swap the database; reopening the old one.');
-        await this.dataSource.initialize();
-      }
-    });
+      });
+    } finally {
+      if (keyFile && !swapped) discardPendingAuditKey(keyFile);
+    }
+  }
+
+  /**
+   * After the swap, with writers still held out: the running process chains with the backup's
+   * audit key from now on, and the key file takes it (the replaced key kept as `.pre-restore`).
+   * Should the file step fail, the pending key stays and the next start finishes it.
+   */
+  private adoptAuditKey(keyFile: string, key: Buffer): void {
+    this.config.auditKey = key;
+    try {
+      commitPendingAuditKey(keyFile);
+    } catch (error) {
+      this.logger.error(
+        `The adopted audit key could not be written to ${keyFile} (${String(error)}); the next start writes it.`,
+      );
+    }
   }
 
   /** Applied migrations and the key ids of every sealed value in text columns. */
@@ -224,4 +328,22 @@ async function syncFile(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Which of `keys` the audit log of a database is chained with: the one that reproduces its
+ * newest entry's hash (or, every entry purged, the anchor's signature). null when there is
+ * nothing to tell by; undefined when no key fits.
+ */
+async function chainKeyOf(
+  database: DataSource,
+  keys: Buffer[],
+): Promise<Buffer | null | undefined> {
+  const [newest] = await database
+    .getRepository(AuditEntryEntity)
+    .find({ order: { seq: 'DESC' }, take: 1 });
+  if (newest) return keys.find((key) => auditHash(key, newest) === newest.hash);
+  const anchor = await database.getRepository(AuditAnchorEntity).findOneBy({ id: ANCHOR_ID });
+  if (!anchor) return null;
+  return keys.find((key) => constantTimeEqual(anchor.signature, anchorSignature(key, anchor)));
 }

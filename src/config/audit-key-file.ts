@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -116,4 +117,9 @@ export function settlePendingAuditKey(keyFile: string): 'none' | 'adopted' | 'di
   }
   commitPendingAuditKey(keyFile);
   return 'adopted';
+}
+
+/** A short id of an audit key (never the key): lets an admin tell two keys apart. */
+export function auditKeyId(key: Buffer): string {
+  return createHash('sha256').update('tomo-audit-key-id').update(key).digest('hex').slice(0, 8);
 }

@@ -137,9 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     : resolve(clean.DATA_DIRECTORY);
   ensureDataDirectory(dataDirectory);
   const jwtSecret = clean.JWT_SECRET_KEY || readOrCreateSecretFile(dataDirectory, 'jwt-secret', 48);
-  const auditKeyFile = clean.TOMO_AUDIT_KEY ? null : join(dataDirectory, AUDIT_KEY_FILE);
   // A restore killed while adopting a backup's audit key: finish or drop it before reading.
-  if (auditKeyFile) settlePendingAuditKey(auditKeyFile);
+  settlePendingAuditKey(join(dataDirectory, AUDIT_KEY_FILE));
+  const auditKeyFile = clean.TOMO_AUDIT_KEY ? null : join(dataDirectory, AUDIT_KEY_FILE);
   const auditKey = Buffer.from(
     clean.TOMO_AUDIT_KEY || readOrCreateSecretFile(dataDirectory, AUDIT_KEY_FILE, 32),
   );

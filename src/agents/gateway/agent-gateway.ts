@@ -9,7 +9,7 @@ import { AgentRegistry } from '../agent-registry.service';
 import { AGENT_CONFIG_FIELDS, AGENT_SETTINGS, AgentSettings, agentConfig } from '../agent-settings';
 import { AgentConnection } from './agent-connection';
 import { AgentConnections } from './agent-connections';
-import { HandshakeThrottle } from './handshake-throttle';
+import { HandshakeThrottle } from '../../common/ws/handshake-throttle';
 import { isObject, parseFrame } from '../../common/ws/ws-frames';
 
 export const AGENT_MAX_PAYLOAD = 1024 * 1024;

@@ -16,6 +16,8 @@ export const ERROR_HTTP_STATUS = {
   BACKUP_SCHEMA_NEWER: 409,
   /** The backup holds sealed secrets under a key this installation does not have. */
   BACKUP_KEY_MISSING: 409,
+  /** The backup's audit chain needs an audit key this installation cannot take (TOMO_AUDIT_KEY). */
+  BACKUP_AUDIT_KEY_MISMATCH: 409,
   SETUP_CLOSED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -1,10 +1,12 @@
 import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { AUTHENTICATOR, Authenticator } from '../../common/auth/authenticator';
 import type { Principal } from '../../common/auth/principal';
 import type { DomainEvents } from '../../common/events/domain-events';
+import { HandshakeThrottle } from '../../common/ws/handshake-throttle';
 import { isObject, parseFrame } from '../../common/ws/ws-frames';
 import { inAudience, LiveEvent, matches, parsePatterns } from './live-event';
 
@@ -16,6 +18,8 @@ const MAX_PAYLOAD = 16 * 1024;
 /** A client that does not read: its socket is closed rather than buffering without limit. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const CLOSE_AUTH = 4001;
+/** Sockets of one address that have not authenticated yet; more are refused at once. */
+const MAX_PENDING_PER_IP = 20;
 
 interface Subscriber {
   socket: WebSocket;
@@ -37,6 +41,9 @@ export class LiveEventsGateway
   private readonly logger = new Logger('live-events');
   private readonly subscribers = new Set<Subscriber>();
   private recheck?: NodeJS.Timeout;
+  /** Refused credentials per address: 5 in a minute block it for 30 s, doubling on repeats. */
+  private readonly throttle = new HandshakeThrottle();
+  private readonly pending = new Map<string, number>();
 
   constructor(@Inject(AUTHENTICATOR) private readonly authenticator: Authenticator) {}
 
@@ -55,7 +62,27 @@ export class LiveEventsGateway
     return this.subscribers.size;
   }
 
-  handleConnection(socket: WebSocket): void {
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    const ip = request.socket.remoteAddress ?? 'unknown';
+    if (this.throttle.blocked(ip)) {
+      refuse(socket, 'Too many refused tokens from this address; try again later');
+      return;
+    }
+    const waiting = this.pending.get(ip) ?? 0;
+    if (waiting >= MAX_PENDING_PER_IP) {
+      refuse(socket, 'Too many connections from this address waiting to authenticate');
+      return;
+    }
+    this.pending.set(ip, waiting + 1);
+    let counted = true;
+    const settle = () => {
+      if (!counted) return;
+      counted = false;
+      const left = (this.pending.get(ip) ?? 1) - 1;
+      if (left > 0) this.pending.set(ip, left);
+      else this.pending.delete(ip);
+    };
+    socket.once('close', settle);
     const deadline = setTimeout(() => refuse(socket, 'Authentication timeout'), AUTH_TIMEOUT_MS);
     socket.once('close', () => clearTimeout(deadline));
     socket.once('message', (data: RawData) => {
@@ -80,10 +107,16 @@ export class LiveEventsGateway
       const token = frame.token;
       this.authenticator.authenticate(token).then(
         (principal) => {
+          settle();
+          this.throttle.success(ip);
           socket.off('message', hold);
           this.accept(socket, principal, token, early);
         },
-        () => refuse(socket, 'Invalid or expired token'),
+        () => {
+          settle();
+          this.throttle.failure(ip);
+          refuse(socket, 'Invalid or expired token');
+        },
       );
     });
   }

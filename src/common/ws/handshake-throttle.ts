@@ -10,7 +10,7 @@ const FIRST_BLOCK_MS = 30_000;
 const MAX_BLOCK_MS = 3_600_000;
 
 /**
- * Per-IP backoff of failed handshakes (AGENT_PROTOCOL §1): 5 failures within 60 s block the
+ * Per-IP backoff of failed handshakes (AGENT_PROTOCOL §1; /ws/events counts refused credentials): 5 failures within 60 s block the
  * IP for 30 s, doubling with each repeat up to 1 h; a successful handshake clears the record.
  */
 export class HandshakeThrottle {
