@@ -393,7 +393,7 @@ export class BackupService implements OnApplicationBootstrap, LastBackupSource {
           });
         });
       } catch (error) {
-        await this.files.removeQuietly(extracted);
+        if (this.restorer.dropPendingAuditKey(extracted)) await this.files.removeQuietly(extracted);
         if (preWritten) {
           await this.files.removeQuietly(this.files.pathOf((preWritten as WrittenBackup).filename));
         }

@@ -238,39 +238,52 @@ export class DatabaseRestorer {
     if (keyFile && prepared.auditKey)
       writePendingAuditKey(keyFile, prepared.auditKey, prepared.path);
     let swapped = false;
-    try {
-      await this.transactions.exclusive(async () => {
-        await beforeSwap();
-        sqliteHandle(this.dataSource).pragma('wal_checkpoint(TRUNCATE)');
-        await this.dataSource.destroy();
-        try {
-          for (const suffix of ['-wal', '-shm']) {
-            await unlink(target + suffix).catch((error: NodeJS.ErrnoException) => {
-              if (error.code !== 'ENOENT') throw error;
-            });
-          }
-          await rename(prepared.path, target);
-          swapped = true;
-          await syncDirectory(dirname(target));
-          if (keyFile && prepared.auditKey) this.adoptAuditKey(keyFile, prepared.auditKey);
-        } finally {
-          if (!swapped)
-            this.logger.warn('Restore did not swap the database; reopening the old one.');
-          await this.dataSource.initialize();
+    await this.transactions.exclusive(async () => {
+      await beforeSwap();
+      sqliteHandle(this.dataSource).pragma('wal_checkpoint(TRUNCATE)');
+      await this.dataSource.destroy();
+      try {
+        for (const suffix of ['-wal', '-shm']) {
+          await unlink(target + suffix).catch((error: NodeJS.ErrnoException) => {
+            if (error.code !== 'ENOENT') throw error;
+          });
         }
-      });
-    } finally {
-      if (keyFile && !swapped) discardPendingAuditKey(keyFile);
+        await rename(prepared.path, target);
+        swapped = true;
+        // The database is the backup's now: so is the key its chains continue with.
+        if (prepared.auditKey) this.config.auditKey = prepared.auditKey;
+        await syncDirectory(dirname(target));
+        if (keyFile) this.commitAuditKeyFile(keyFile);
+      } finally {
+        if (!swapped) this.logger.warn('Restore did not swap the database; reopening the old one.');
+        await this.dataSource.initialize();
+      }
+    });
+  }
+
+  /**
+   * Before a failed restore removes its prepared database: drops the audit key pending for it.
+   * The file must not go while that key stays (a start would take its absence for a swap), so
+   * false when the key could not be dropped (the next start settles both). Once the swap
+   * happened the file is gone and the pending key is left to be committed.
+   */
+  dropPendingAuditKey(preparedPath: string): boolean {
+    const keyFile = this.config.auditKeyFile;
+    if (!keyFile || !existsSync(preparedPath)) return true;
+    try {
+      discardPendingAuditKey(keyFile);
+      return true;
+    } catch (error) {
+      this.logger.error(`The pending audit key could not be removed: ${String(error)}`);
+      return false;
     }
   }
 
   /**
-   * After the swap, with writers still held out: the running process chains with the backup's
-   * audit key from now on, and the key file takes it (the replaced key kept as `.pre-restore`).
-   * Should the file step fail, the pending key stays and the next start finishes it.
+   * After the swap is durable: the key file takes the adopted key (the replaced one kept as
+   * `.pre-restore`). Should this fail, the pending key stays and the next start finishes it.
    */
-  private adoptAuditKey(keyFile: string, key: Buffer): void {
-    this.config.auditKey = key;
+  private commitAuditKeyFile(keyFile: string): void {
     try {
       commitPendingAuditKey(keyFile);
     } catch (error) {

@@ -77,7 +77,7 @@ describe('audit key file: adopting a restored backup’s key', () => {
     expect(read('.pre-restore')).toBe(`${OLD.toString()}\n`);
   });
 
-  it('drops a pending file cut while it was written (the swap cannot have started)', () => {
+  it('drops a pending file that cannot be read', () => {
     rmSync(preparedDatabase);
     writeFileSync(`${keyFile}.restore`, '{"key":"abc');
     expect(settlePendingAuditKey(keyFile)).toBe('discarded');
@@ -110,7 +110,7 @@ describe('audit key file: adopting a restored backup’s key', () => {
     expect(auditKeyFileText(Buffer.from(' padded key of at least thirty-two bytes '))).toBeNull();
     expect(auditKeyFileText(Buffer.from([0xff, 0xfe, ...randomBytes(32)]))).toBeNull();
     expect(() =>
-      writePendingAuditKey(keyFile, Buffer.from(`${NEW}\n`), preparedDatabase),
+      writePendingAuditKey(keyFile, Buffer.from(`${NEW.toString()}\n`), preparedDatabase),
     ).toThrow();
   });
 });

@@ -99,13 +99,13 @@ export function commitPendingAuditKey(keyFile: string): void {
 /**
  * At startup, before the key file is read: finishes or drops a restore's pending audit key so
  * that the key matches the database. The prepared database still there means the swap did not
- * happen (drop the pending key); gone means it did (adopt it). An unreadable pending file was
- * cut while being written, before the swap could start: dropped.
+ * happen (drop the pending key); gone means it did (adopt it). The pending file is written to a
+ * temporary name and renamed, so it is whole or absent; one that cannot be read is dropped.
  */
 export function settlePendingAuditKey(keyFile: string): 'none' | 'adopted' | 'discarded' {
   const pendingPath = `${keyFile}${PENDING_AUDIT_KEY_SUFFIX}`;
   if (!existsSync(pendingPath)) return 'none';
-  let pending: PendingAuditKey | null = null;
+  let pending: PendingAuditKey | null;
   try {
     pending = JSON.parse(readFileSync(pendingPath, 'utf8')) as PendingAuditKey;
   } catch {

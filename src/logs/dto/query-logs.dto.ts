@@ -14,6 +14,10 @@ import { Describe } from '../../common/validation/describe.decorator';
 import { LOG_LEVELS, LogLevel } from '../log-entry.entity';
 
 const NO_CONTROL = /^[^\p{Cc}]+$/u;
+/** Sources are logger contexts: class or component names such as AgentGateway or live-events. */
+const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/;
+const SOURCE_MESSAGE =
+  'source must be a logger name: letters, digits, "_", ".", ":", "/" and "-" (e.g. AgentGateway)';
 
 export class QueryLogsDto {
   @Describe(
@@ -27,13 +31,14 @@ export class QueryLogsDto {
   @IsOptional()
   @IsString()
   @Length(1, 128)
-  @Matches(NO_CONTROL, { message: 'source must not contain control characters' })
+  @Matches(SOURCE_NAME, { message: SOURCE_MESSAGE })
   source?: string;
 
   @Describe('Only events whose message contains this text (case-insensitive).')
   @IsOptional()
   @IsString()
   @Length(1, 200)
+  @Matches(NO_CONTROL, { message: 'search must not contain control characters' })
   search?: string;
 
   @Describe('Events at or after this ISO-8601 time.')
@@ -67,7 +72,7 @@ export class LogSourceDto {
   @Describe('The source (logger context), e.g. AgentGateway; the sources appear in query_logs.')
   @IsString()
   @Length(1, 128)
-  @Matches(NO_CONTROL, { message: 'source must not contain control characters' })
+  @Matches(SOURCE_NAME, { message: SOURCE_MESSAGE })
   source!: string;
 }
 
