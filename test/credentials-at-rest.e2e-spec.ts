@@ -146,7 +146,7 @@ describeWithSshd('credentials: sealed at rest, absent from logs, key rotation', 
       env: { PATH: process.env.PATH ?? '', ...env(), LOG_LEVEL: 'warn' },
     });
     expect(stdout).toMatch(
-      /Re-sealed 1 secret\(s\) \(server credentials, app inputs\) under key [0-9a-f]{8}/,
+      /Re-sealed 1 secret\(s\) \(server credentials, app inputs, secret settings, notification channel secrets\) under key [0-9a-f]{8}/,
     );
     const newKeyId = /under key ([0-9a-f]{8})/.exec(stdout)![1]!;
     expect(readFileSync(keyFile, 'utf8')).not.toBe(oldKey);
