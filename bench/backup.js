@@ -14,7 +14,7 @@ const { median, round } = require('./support/stats');
 
 const run = promisify(execFile);
 const SQLITE3 = '/usr/bin/sqlite3';
-const BENCHMARK = 'backup';
+const BENCHMARK = '10. create_backup vs sqlite3 .backup';
 const BASELINE = 'sqlite3 CLI .backup of the same file';
 const PASSPHRASE = 'bench passphrase, long enough';
 
