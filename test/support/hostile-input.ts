@@ -99,7 +99,7 @@ export function plausible(schema: PropertySchema): fc.Arbitrary<unknown> {
       if (schema.format === 'email') return fc.emailAddress();
       if (schema.pattern)
         return fc
-          .stringMatching(new RegExp(schema.pattern))
+          .stringMatching(patternOf(schema.pattern))
           .filter((s) => !violates(schema, s, true));
       return fc.string({ minLength: schema.minLength ?? 0, maxLength: schema.maxLength ?? 30 });
     default:
@@ -182,6 +182,19 @@ function reachesNetwork(url: string): boolean {
   }
 }
 
+/**
+ * A schema's `pattern` as the validator reads it: JSON Schema patterns are Unicode-aware
+ * (`\p{Cc}` is a character class, not the letters p, C, c), so the `u` flag, unless the pattern
+ * is not valid in Unicode mode.
+ */
+function patternOf(source: string): RegExp {
+  try {
+    return new RegExp(source, 'u');
+  } catch {
+    return new RegExp(source);
+  }
+}
+
 /** Whether a value certainly breaks a property's rules (coercible numbers count as fine). */
 export function violates(schema: PropertySchema, value: unknown, required: boolean): boolean {
   if (value === undefined || value === null) return required;
@@ -201,7 +214,7 @@ export function violates(schema: PropertySchema, value: unknown, required: boole
       const lengths = [value.length, [...value].length];
       if (lengths.every((l) => l > (schema.maxLength ?? Infinity))) return true;
       if (lengths.every((l) => l < (schema.minLength ?? 0))) return true;
-      if (schema.pattern && !new RegExp(schema.pattern).test(value)) return true;
+      if (schema.pattern && !patternOf(schema.pattern).test(value)) return true;
       if (schema.format === 'uuid') return !UUID.test(value);
       if (schema.format === 'email') return !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value);
       if (schema.format === 'date' || schema.format === 'date-time')
