@@ -24,6 +24,19 @@ const VICTIM = 'pat-victim';
 
 /** Operations on the caller's own login; each has its own test below. */
 const EXPLICIT_TOOLS = new Set(['login', 'logout', 'create_initial_admin', 'change_password']);
+const UUID_PATTERN = /^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i;
+/** Path parameters that are names rather than ids, with the grammar their routes accept. */
+const NAMED_PATH_PARAMS: Record<string, (value: string) => boolean> = {
+  scope: (value) => value === 'system' || value === 'user',
+  key: (value) => /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/.test(value),
+  source: (value) => value.length <= 128 && /^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/.test(value),
+};
+
+function validPathParam(name: string, value: string): boolean {
+  const rule = NAMED_PATH_PARAMS[name];
+  return rule ? rule(value) : UUID_PATTERN.test(value);
+}
+
 const EXPLICIT_ROUTES = new Set([
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/logout',
@@ -170,7 +183,7 @@ describe('bad input on every tool and route: 4xx or isError, never a 500, nothin
         });
         await fuzz(failures, op.key, arbitrary, async ({ params, query, body }) => {
           const invalid =
-            params.some((p) => !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(p)) ||
+            params.some((p, i) => !validPathParam(op.pathParams[i]!, p)) ||
             (validatesQuery && surelyInvalid(op.query, asQueryReads(op.query, query))) ||
             (body !== undefined && surelyInvalid(op.body ?? {}, body));
           const path = fillPath(op.path, params) + queryString(query);
